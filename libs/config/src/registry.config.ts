@@ -1,0 +1,90 @@
+export interface RegistryConfig {
+  readonly port: number;
+  /** Unset with KAFKA_BROKERS unset too: embedded mode. */
+  readonly databaseUrl?: string;
+  readonly kafkaBrokers?: readonly string[];
+  readonly kafkaRequestTimeoutMs: number;
+  readonly eventsTopic: string;
+  readonly slicesTopic: string;
+  readonly dlqTopic: string;
+  readonly eventsPartitions: number;
+  readonly projectorGroupId: string;
+  readonly maxEndpointsPerSlice: number;
+  readonly projectionWaitMs: number;
+  readonly dataDir: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const integer = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(`${name}: expected an integer in ${min}..${max}, got "${raw}"`);
+  }
+  return value;
+};
+
+const topic = (env: Env, name: string, fallback: string): string => {
+  const value = env[name] || fallback;
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(value)) {
+    throw new ConfigError(`${name}: a Kafka topic name is 1..249 characters of a-z, A-Z, 0-9, '.', '_' or '-', got "${value}"`);
+  }
+  return value;
+};
+
+const brokers = (raw: string | undefined): string[] | undefined => {
+  if (!raw) return undefined;
+  const list = raw.split(',').map((b) => b.trim());
+  for (const broker of list) {
+    if (!/^[^\s:,]+:\d{1,5}$/.test(broker)) {
+      throw new ConfigError(`KAFKA_BROKERS: expected host:port[,host:port...], got "${raw}"`);
+    }
+  }
+  return list;
+};
+
+const databaseUrl = (raw: string | undefined): string | undefined => {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL: expected postgres://user[:password]@host[:port]/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL: expected a postgres:// or postgresql:// URL, got scheme "${url.protocol}"`);
+  }
+  return raw;
+};
+
+/** Reads and validates every variable once; the only place that touches the environment. */
+export const loadRegistryConfig = (env: Env): RegistryConfig => {
+  const kafkaBrokers = brokers(env.KAFKA_BROKERS);
+  const dbUrl = databaseUrl(env.DATABASE_URL);
+  if (kafkaBrokers && !dbUrl) {
+    throw new ConfigError(
+      'KAFKA_BROKERS is set but DATABASE_URL is not: the projection must live in a Postgres that every ' +
+        'API and projector process shares. Set DATABASE_URL too, or unset both for embedded mode.',
+    );
+  }
+  return Object.freeze({
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    databaseUrl: dbUrl,
+    kafkaBrokers,
+    kafkaRequestTimeoutMs: integer(env, 'KAFKA_REQUEST_TIMEOUT_MS', 3000, 100, 120000),
+    eventsTopic: topic(env, 'EVENTS_TOPIC', 'registry.events.v1'),
+    slicesTopic: topic(env, 'SLICES_TOPIC', 'registry.endpointslices.v1'),
+    dlqTopic: topic(env, 'DLQ_TOPIC', 'registry.events.dlq.v1'),
+    eventsPartitions: integer(env, 'EVENTS_PARTITIONS', 12, 1, 10000),
+    projectorGroupId: env.PROJECTOR_GROUP_ID || 'registry-projector',
+    maxEndpointsPerSlice: integer(env, 'MAX_ENDPOINTS_PER_SLICE', 100, 1, 1000),
+    projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 600000),
+    dataDir: env.DATA_DIR || './data',
+  });
+};

@@ -1,0 +1,78 @@
+import type { EndpointConditions, EndpointDefinition, ServiceDefinition } from './model';
+
+interface Event<Type extends string, Data> {
+  readonly type: Type;
+  readonly data: Data;
+}
+
+interface EndpointRef {
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly id: string;
+}
+
+export type ServiceRegistered = Event<'ServiceRegistered', { readonly service: ServiceDefinition }>;
+export type ServiceDeleted = Event<'ServiceDeleted', { readonly namespace: string; readonly name: string }>;
+export type EndpointRegistered = Event<
+  'EndpointRegistered',
+  { readonly namespace: string; readonly serviceName: string; readonly endpoint: EndpointDefinition }
+>;
+export type EndpointConditionsChanged = Event<
+  'EndpointConditionsChanged',
+  EndpointRef & { readonly conditions: EndpointConditions; readonly reason?: string }
+>;
+export type EndpointDeregistered = Event<'EndpointDeregistered', EndpointRef>;
+/** Lease expiry in two phases: first not ready, then removed; `leaseLapsedAt` says why. */
+export type EndpointExpired = Event<
+  'EndpointExpired',
+  EndpointRef & { readonly phase: 'NotReady' | 'Removed'; readonly leaseLapsedAt: string }
+>;
+
+export type RegistryEvent =
+  | ServiceRegistered
+  | ServiceDeleted
+  | EndpointRegistered
+  | EndpointConditionsChanged
+  | EndpointDeregistered
+  | EndpointExpired;
+
+export type RegistryEventType = RegistryEvent['type'];
+
+export const REGISTRY_EVENT_TYPES: readonly RegistryEventType[] = [
+  'ServiceRegistered',
+  'ServiceDeleted',
+  'EndpointRegistered',
+  'EndpointConditionsChanged',
+  'EndpointDeregistered',
+  'EndpointExpired',
+];
+
+/** What the log records around an event: identity, time and provenance, never derived from a reader's clock. */
+export interface EventMetadata {
+  readonly id: string;
+  /** RFC 3339 time the API accepted the command; the projection's only notion of time. */
+  readonly time: string;
+  readonly actor: string;
+  /** All events of one command share this id and are applied in one reconcile. */
+  readonly commandId: string;
+  readonly commandSize: number;
+}
+
+export interface RecordedEvent<E extends RegistryEvent = RegistryEvent> {
+  readonly event: E;
+  readonly metadata: EventMetadata;
+}
+
+export const eventServiceKey = (event: RegistryEvent): { namespace: string; name: string } => {
+  switch (event.type) {
+    case 'ServiceRegistered':
+      return { namespace: event.data.service.namespace, name: event.data.service.name };
+    case 'ServiceDeleted':
+      return { namespace: event.data.namespace, name: event.data.name };
+    case 'EndpointRegistered':
+    case 'EndpointConditionsChanged':
+    case 'EndpointDeregistered':
+    case 'EndpointExpired':
+      return { namespace: event.data.namespace, name: event.data.serviceName };
+  }
+};

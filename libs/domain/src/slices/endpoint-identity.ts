@@ -1,0 +1,40 @@
+import { compareText } from './compare-text';
+import type { SliceEndpoint, SliceEndpointHints } from './endpoint-slice';
+
+// k8s util/endpointset.go endpointHash: sorted addresses, hostname (missing == ""), and the
+// target's namespace/name. Everything else changes in place in whichever slice holds the endpoint.
+export const endpointIdentity = (endpoint: SliceEndpoint): string =>
+  JSON.stringify([
+    [...endpoint.addresses].sort(compareText),
+    endpoint.hostname ?? '',
+    endpoint.targetRef.namespace,
+    endpoint.targetRef.name,
+  ]);
+
+// k8s EndpointsEqualBeyondHash: hints are deliberately left out, because the reconciler decides
+// hint rewrites in a later stage (§3.11) after the fill phases have placed every endpoint; the
+// reconciler compares them with `equalHints` at that point, so a hint difference still causes an
+// update. Unset and "" differ for nodeName and zone, as nil and "" differ upstream.
+export const equalBeyondIdentity = (a: SliceEndpoint, b: SliceEndpoint): boolean =>
+  a.nodeName === b.nodeName &&
+  a.zone === b.zone &&
+  a.conditions.ready === b.conditions.ready &&
+  a.conditions.serving === b.conditions.serving &&
+  a.conditions.terminating === b.conditions.terminating &&
+  a.targetRef.kind === b.targetRef.kind &&
+  a.targetRef.namespace === b.targetRef.namespace &&
+  a.targetRef.name === b.targetRef.name;
+
+// An empty hint list means the same as a missing one, as nil and empty are equal to apimachinery's
+// semantic equality.
+export const equalHints = (a: SliceEndpointHints | undefined, b: SliceEndpointHints | undefined): boolean =>
+  sameNames(a?.forZones, b?.forZones) && sameNames(a?.forNodes, b?.forNodes);
+
+const sameNames = (
+  a: readonly { readonly name: string }[] | undefined,
+  b: readonly { readonly name: string }[] | undefined,
+): boolean => {
+  const left = a ?? [];
+  const right = b ?? [];
+  return left.length === right.length && left.every((entry, i) => entry.name === right[i]?.name);
+};

@@ -1,0 +1,84 @@
+import {
+  CURRENT_EVENT_VERSIONS,
+  UnreadableEventError,
+  eventServiceKey,
+  serviceKey,
+  upcast,
+  type RecordedEvent,
+  type RegistryEventType,
+} from '@lib/domain';
+import type { LogMessage } from './event-log';
+
+const TYPE_PREFIX = 'io.endpointslice.registry.';
+export const CE_SOURCE = '/endpointslice-registry';
+
+/** CloudEvents `type` segments per event: `<reverse-dns>.<noun>.<verb>.v<version>`. */
+const CE_TYPE_NAMES: Readonly<Record<RegistryEventType, string>> = {
+  ServiceRegistered: 'service.registered',
+  ServiceDeleted: 'service.deleted',
+  EndpointRegistered: 'endpoint.registered',
+  EndpointConditionsChanged: 'endpoint.conditions.changed',
+  EndpointDeregistered: 'endpoint.deregistered',
+  EndpointExpired: 'endpoint.expired',
+};
+const TYPES_BY_CE_NAME = new Map(Object.entries(CE_TYPE_NAMES).map(([type, name]) => [name, type]));
+
+export const ceType = (type: RegistryEventType, version = CURRENT_EVENT_VERSIONS[type]): string =>
+  `${TYPE_PREFIX}${CE_TYPE_NAMES[type]}.v${version}`;
+
+export interface EncodedEvent {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/** CloudEvents Kafka protocol binding, binary mode: attributes in `ce_*` headers, data as the value. */
+export const encodeEvent = ({ event, metadata }: RecordedEvent): EncodedEvent => {
+  const { namespace, name } = eventServiceKey(event);
+  return {
+    key: serviceKey(namespace, name),
+    value: Buffer.from(JSON.stringify(event.data)),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: metadata.id,
+      ce_source: CE_SOURCE,
+      ce_type: ceType(event.type),
+      ce_time: metadata.time,
+      ce_subject: serviceKey(namespace, name),
+      ce_actor: metadata.actor,
+      ce_commandid: metadata.commandId,
+      ce_commandsize: String(metadata.commandSize),
+      'content-type': 'application/json',
+    },
+  };
+};
+
+/** Throws UnreadableEventError for anything that can never be applied: it goes to the dead-letter topic. */
+export const decodeEvent = (message: LogMessage): RecordedEvent => {
+  const h = message.headers;
+  if (h.ce_specversion !== '1.0') throw new UnreadableEventError(`ce_specversion must be 1.0, got ${h.ce_specversion}`);
+  const match = /^(.+)\.v(\d+)$/.exec(h.ce_type ?? '');
+  const type = match && h.ce_type.startsWith(TYPE_PREFIX) ? TYPES_BY_CE_NAME.get(match[1].slice(TYPE_PREFIX.length)) : undefined;
+  if (!match || !type) throw new UnreadableEventError(`unknown ce_type ${h.ce_type}`);
+  for (const header of ['ce_id', 'ce_time', 'ce_commandid'] as const) {
+    if (!h[header]) throw new UnreadableEventError(`missing header ${header}`);
+  }
+  const commandSize = Number(h.ce_commandsize ?? '1');
+  if (!Number.isInteger(commandSize) || commandSize < 1) throw new UnreadableEventError(`bad ce_commandsize ${h.ce_commandsize}`);
+  if (Number.isNaN(Date.parse(h.ce_time))) throw new UnreadableEventError(`ce_time is not a time: ${h.ce_time}`);
+  let data: unknown;
+  try {
+    data = JSON.parse(message.value?.toString('utf8') ?? 'null');
+  } catch (error) {
+    throw new UnreadableEventError(`value is not JSON: ${(error as Error).message}`);
+  }
+  const event = upcast(type, Number(match[2]), data);
+  const { namespace, name } = eventServiceKey(event);
+  if (message.key !== serviceKey(namespace, name)) {
+    throw new UnreadableEventError(`key ${message.key} does not match the event's service ${serviceKey(namespace, name)}`);
+  }
+  return {
+    event,
+    metadata: { id: h.ce_id, time: h.ce_time, actor: h.ce_actor ?? 'unknown', commandId: h.ce_commandid, commandSize },
+  };
+};

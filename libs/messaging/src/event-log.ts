@@ -1,0 +1,65 @@
+import type { RecordedEvent } from '@lib/domain';
+
+/** A message as the log stores it: CloudEvents binary mode, headers as strings. */
+export interface LogMessage {
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly offset: bigint;
+}
+
+export interface LogBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly LogMessage[];
+}
+
+export interface AppendResult {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the last event appended. */
+  readonly offset: bigint;
+}
+
+export interface BatchHandlerContext {
+  /** Keeps group membership alive during long retries. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or lost the partition. */
+  isRunning(): boolean;
+}
+
+export interface ConsumerHandle {
+  stop(): Promise<void>;
+}
+
+export interface DeadLetter {
+  readonly source: { readonly topic: string; readonly partition: number; readonly offset: bigint };
+  readonly message: LogMessage;
+  readonly reason: string;
+}
+
+/** The port every transport implements: the Kafka adapter and the embedded one. */
+export interface EventLog {
+  /** Appends the events of one command under one key, atomically; resolves on durable ack. */
+  append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult>;
+  /**
+   * Delivers batches per partition, in offset order. After the handler resolves, the transport
+   * records `lastOffset + 1` as committed; the handler is the source of truth for positions and
+   * `seekTo` tells the transport where to start when it is assigned a partition.
+   */
+  consume(options: {
+    readonly groupId: string;
+    readonly seekTo: (partition: number) => Promise<bigint | undefined>;
+    readonly onBatch: (batch: LogBatch, context: BatchHandlerContext) => Promise<void>;
+  }): Promise<ConsumerHandle>;
+  deadLetter(letter: DeadLetter): Promise<void>;
+  /** Throws when the transport is unreachable (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const EVENT_LOG = Symbol('EventLog');
+
+export class LogUnavailableError extends Error {
+  override readonly name = 'LogUnavailableError';
+}

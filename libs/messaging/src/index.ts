@@ -1,0 +1,4 @@
+export * from './event-log';
+export * from './cloudevents';
+export * from './kafka/kafka-event-log';
+export * from './messaging.module';

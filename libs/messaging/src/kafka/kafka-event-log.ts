@@ -1,0 +1,223 @@
+import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import type { RecordedEvent } from '@lib/domain';
+import { encodeEvent } from '../cloudevents';
+import {
+  LogUnavailableError,
+  type AppendResult,
+  type ConsumerHandle,
+  type DeadLetter,
+  type EventLog,
+  type LogBatch,
+  type LogMessage,
+  type BatchHandlerContext,
+} from '../event-log';
+
+export interface KafkaEventLogOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly eventsTopic: string;
+  readonly dlqTopic: string;
+  /** Bound on every broker round trip, so a missing broker is an error in seconds, not a hang. */
+  readonly requestTimeoutMs: number;
+}
+
+const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    result[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return result;
+};
+
+export class KafkaEventLog implements EventLog {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private producerReady?: Promise<void>;
+  private adminReady?: Promise<void>;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(private readonly options: KafkaEventLogOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: Math.min(options.requestTimeoutMs, 3000),
+      requestTimeout: options.requestTimeoutMs,
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: Math.max(200, options.requestTimeoutMs / 3) },
+    });
+    // Idempotent and acks from all in-sync replicas: a retried send never duplicates or reorders events.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+  }
+
+  private connectedProducer(): Promise<void> {
+    this.producerReady ??= this.producer.connect().catch((error: unknown) => {
+      this.producerReady = undefined;
+      throw error;
+    });
+    return this.producerReady;
+  }
+
+  private connectedAdmin(): Promise<void> {
+    this.adminReady ??= this.admin.connect().catch((error: unknown) => {
+      this.adminReady = undefined;
+      throw error;
+    });
+    return this.adminReady;
+  }
+
+  async append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult> {
+    const [result] = await this.bounded(async () => {
+      await this.connectedProducer();
+      return this.producer.send({
+        topic: this.options.eventsTopic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: events.map((recorded) => {
+          const encoded = encodeEvent(recorded);
+          if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
+          return encoded;
+        }),
+      });
+    });
+    // baseOffset is the first of this send's records; they are contiguous in one partition.
+    return {
+      topic: result.topicName,
+      partition: result.partition,
+      offset: BigInt(result.baseOffset ?? result.offset ?? '0') + BigInt(events.length - 1),
+    };
+  }
+
+  async consume(options: {
+    groupId: string;
+    seekTo: (partition: number) => Promise<bigint | undefined>;
+    onBatch: (batch: LogBatch, context: BatchHandlerContext) => Promise<void>;
+  }): Promise<ConsumerHandle> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    this.consumers.add(consumer);
+    const { GROUP_JOIN } = consumer.events;
+    // Positions live in Postgres with the projection: on every assignment, start from there.
+    consumer.on(GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[this.options.eventsTopic] ?? [];
+      for (const partition of partitions) {
+        void options.seekTo(partition).then(
+          (offset) => offset !== undefined && consumer.seek({ topic: this.options.eventsTopic, partition, offset: offset.toString() }),
+          () => undefined, // the batch handler skips already-applied offsets anyway
+        );
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.eventsTopic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
+        if (batch.messages.length === 0) return;
+        const messages: LogMessage[] = batch.messages.map((m) => ({
+          key: m.key ? m.key.toString('utf8') : null,
+          value: m.value,
+          headers: headersToStrings(m.headers),
+          offset: BigInt(m.offset),
+        }));
+        await options.onBatch(
+          { topic: batch.topic, partition: batch.partition, messages },
+          { heartbeat, isRunning: () => isRunning() && !isStale() },
+        );
+        resolveOffset(batch.lastOffset());
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
+        ]);
+        await commitOffsetsIfNecessary();
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async deadLetter(letter: DeadLetter): Promise<void> {
+    await this.bounded(async () => {
+      await this.connectedProducer();
+      await this.producer.send({
+        topic: this.options.dlqTopic,
+        acks: -1,
+        messages: [
+          {
+            key: letter.message.key,
+            value: letter.message.value,
+            headers: {
+              ...letter.message.headers,
+              dlq_reason: letter.reason,
+              dlq_source_topic: letter.source.topic,
+              dlq_source_partition: String(letter.source.partition),
+              dlq_source_offset: letter.source.offset.toString(),
+            },
+          },
+        ],
+      });
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.bounded(async () => {
+      await this.connectedAdmin();
+      await this.admin.describeCluster();
+    });
+  }
+
+  /** Creates missing topics; compaction for the slice topic so it converges to the current set. */
+  async ensureTopics(topics: readonly { topic: string; partitions: number; compacted?: boolean }[]): Promise<void> {
+    await this.connectedAdmin();
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: -1,
+        configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [{ name: 'retention.ms', value: '-1' }],
+      })),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  /** Any failure or a stall past the request timeout becomes LogUnavailableError. */
+  private async bounded<T>(work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LogUnavailableError(`Kafka did not answer within ${this.options.requestTimeoutMs} ms`)),
+        this.options.requestTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([work(), deadline]);
+    } catch (error) {
+      if (error instanceof LogUnavailableError) throw error;
+      throw new LogUnavailableError(`Kafka is unavailable: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { CreateRegistryTables1764000000000 } from '../../../migrations/1764000000000-CreateRegistryTables';
+
+export const MIGRATIONS = [CreateRegistryTables1764000000000];
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly poolSize?: number;
+  /** Fail fast instead of hanging when Postgres is unreachable. */
+  readonly connectTimeoutMs?: number;
+  readonly schema?: string;
+}
+
+/** One options object for the apps, the migrate tool and the tests; migrations only, never synchronize. */
+export const dataSourceOptions = (options: DatabaseOptions): DataSourceOptions => ({
+  type: 'postgres',
+  url: options.url,
+  schema: options.schema,
+  synchronize: false,
+  migrations: MIGRATIONS,
+  migrationsTableName: 'registry_migrations',
+  extra: {
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  },
+});
+
+export const openDataSource = async (options: DatabaseOptions): Promise<DataSource> => {
+  const dataSource = new DataSource(dataSourceOptions(options));
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+};

@@ -1,0 +1,71 @@
+import { serviceKey, type ServiceState } from '@lib/domain';
+import type { Queryable } from '../in-transaction';
+import { labelSelectorSql, type Page, type PageRequest } from './paging';
+
+interface ServiceRow {
+  namespace: string;
+  name: string;
+  state: ServiceState;
+}
+
+export class RegistryStateRepository {
+  async get(q: Queryable, namespace: string, name: string): Promise<ServiceState | undefined> {
+    const rows: ServiceRow[] = await q.query(
+      'SELECT namespace, name, state FROM registry_services WHERE namespace = $1 AND name = $2',
+      [namespace, name],
+    );
+    return rows[0]?.state;
+  }
+
+  /** States of the given `namespace/name` keys; absent keys are simply missing from the map. */
+  async load(q: Queryable, keys: readonly string[]): Promise<Map<string, ServiceState>> {
+    if (keys.length === 0) return new Map();
+    const rows: ServiceRow[] = await q.query(
+      `SELECT s.namespace, s.name, s.state FROM registry_services s
+         JOIN unnest($1::text[]) AS k(key) ON k.key = s.namespace || '/' || s.name`,
+      [keys],
+    );
+    return new Map(rows.map((row) => [serviceKey(row.namespace, row.name), row.state]));
+  }
+
+  async save(q: Queryable, states: ReadonlyMap<string, ServiceState | undefined>): Promise<void> {
+    const present = [...states.values()].filter((s): s is ServiceState => s !== undefined);
+    const removed = [...states.entries()].filter(([, s]) => s === undefined).map(([key]) => key);
+    if (present.length > 0) {
+      await q.query(
+        `INSERT INTO registry_services (namespace, name, state, labels)
+         SELECT s->'definition'->>'namespace', s->'definition'->>'name', s, s->'definition'->'labels'
+           FROM jsonb_array_elements($1::jsonb) AS s
+         ON CONFLICT (namespace, name) DO UPDATE SET state = EXCLUDED.state, labels = EXCLUDED.labels`,
+        [JSON.stringify(present)],
+      );
+    }
+    if (removed.length > 0) {
+      await q.query(`DELETE FROM registry_services WHERE namespace || '/' || name = ANY($1::text[])`, [removed]);
+    }
+  }
+
+  async page(q: Queryable, request: PageRequest): Promise<Page<ServiceState>> {
+    const params: unknown[] = [];
+    const where = [
+      request.namespaces ? `namespace = ANY($${params.push(request.namespaces)}::text[])` : 'true',
+      request.selector ? labelSelectorSql(request.selector, 'labels', params) : 'true',
+    ].join(' AND ');
+    const after = request.after
+      ? `(namespace, name) > ($${params.push(request.after.namespace)}, $${params.push(request.after.name)})`
+      : 'true';
+    const [row]: { total: string; page: ServiceRow[] }[] = await q.query(
+      `WITH matching AS (SELECT namespace, name, state FROM registry_services WHERE ${where})
+       SELECT (SELECT count(*) FROM matching) AS total,
+              (SELECT coalesce(jsonb_agg(p ORDER BY p.namespace, p.name), '[]') FROM (
+                 SELECT * FROM matching WHERE ${after} ORDER BY namespace, name LIMIT $${params.push(request.first + 1)}
+              ) p) AS page`,
+      params,
+    );
+    return {
+      items: row.page.slice(0, request.first).map((r) => ({ key: { namespace: r.namespace, name: r.name }, node: r.state })),
+      hasNextPage: row.page.length > request.first,
+      totalCount: Number(row.total),
+    };
+  }
+}

@@ -1,0 +1,207 @@
+import {
+  deterministicSliceIdentity,
+  evolve,
+  eventServiceKey,
+  reconcileSlices,
+  serviceKey,
+  UnreadableEventError,
+  type EndpointSlice,
+  type RecordedEvent,
+  type ServiceState,
+} from '@lib/domain';
+import { decodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
+import {
+  ConsumerOffsetRepository,
+  EndpointSliceRepository,
+  inTransaction,
+  RegistryStateRepository,
+  SliceChangeRepository,
+  type SliceChange,
+  type SliceChangeType,
+  type StoredSlice,
+} from '@lib/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface ApplyBatchOptions {
+  readonly groupId: string;
+  readonly maxEndpointsPerSlice: number;
+}
+
+export interface AppliedBatch {
+  readonly appliedEvents: number;
+  readonly deadLettered: number;
+  readonly changes: readonly SliceChange[];
+  /** Slice writes per reconcile, in command order: the churn metric. */
+  readonly writesPerReconcile: readonly number[];
+}
+
+interface Command {
+  readonly key: string;
+  readonly events: readonly RecordedEvent[];
+  readonly messages: readonly LogMessage[];
+}
+
+interface PendingWrite {
+  readonly type: SliceChangeType;
+  readonly slice: EndpointSlice;
+  readonly eventIds: readonly string[];
+}
+
+type Decoded = { readonly message: LogMessage; readonly recorded: RecordedEvent } | { readonly message: LogMessage; readonly error: string };
+
+/**
+ * Applies one partition batch in one transaction: skip offsets already applied, fold each command's
+ * events into its service, reconcile once per command, write the slices once per batch, append the
+ * change log with fresh resourceVersions, and advance the stored offset. Replaying the same batch
+ * is a no-op; the outcome never depends on where batch boundaries fall.
+ */
+export class BatchApplier {
+  private readonly states = new RegistryStateRepository();
+  private readonly slices = new EndpointSliceRepository();
+  private readonly changes = new SliceChangeRepository();
+  private readonly offsets = new ConsumerOffsetRepository();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: ApplyBatchOptions,
+    private readonly deadLetter: (letter: DeadLetter) => Promise<void>,
+  ) {}
+
+  apply(batch: LogBatch): Promise<AppliedBatch> {
+    const decoded = batch.messages.map(decode);
+    return inTransaction(this.dataSource, async (tx) => {
+      const tp = { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition };
+      const next = await this.offsets.lockNext(tx, tp);
+      // Redelivery after a crash between the Postgres commit and the Kafka commit.
+      const fresh = decoded.filter((d) => d.message.offset >= next);
+      if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, changes: [], writesPerReconcile: [] };
+
+      let deadLettered = 0;
+      const letter = async (message: LogMessage, reason: string) => {
+        deadLettered++;
+        await this.deadLetter({ source: { topic: batch.topic, partition: batch.partition, offset: message.offset }, message, reason });
+      };
+      for (const d of fresh) if ('error' in d) await letter(d.message, d.error);
+
+      const commands = groupCommands(fresh);
+      const result = await this.applyCommands(tx, commands, letter);
+      const lastOffset = fresh[fresh.length - 1].message.offset;
+      const { latest, changes } = await this.commitWrites(tx, result.writes);
+      await this.offsets.advance(tx, tp, lastOffset + 1n, latest);
+      return {
+        appliedEvents: commands.reduce((n, c) => n + c.events.length, 0) - result.failedEvents,
+        deadLettered: deadLettered + result.failedEvents,
+        changes,
+        writesPerReconcile: result.writesPerReconcile,
+      };
+    });
+  }
+
+  private async applyCommands(
+    tx: EntityManager,
+    commands: readonly Command[],
+    letter: (message: LogMessage, reason: string) => Promise<void>,
+  ) {
+    const keys = [...new Set(commands.map((c) => c.key))];
+    const states = new Map<string, ServiceState | undefined>(await this.states.load(tx, keys));
+    const stored = await this.slices.forServices(tx, keys);
+    const current = new Map<string, EndpointSlice[]>(keys.map((k) => [k, (stored.get(k) ?? []).map((s) => s.slice)]));
+    const touched = new Set<string>();
+    const writes: PendingWrite[] = [];
+    const writesPerReconcile: number[] = [];
+    let failedEvents = 0;
+
+    for (const command of commands) {
+      let next: { state: ServiceState | undefined; slices: EndpointSlice[]; writes: PendingWrite[] };
+      try {
+        next = reconcileCommand(command, states.get(command.key), current.get(command.key) ?? [], this.options.maxEndpointsPerSlice);
+      } catch (error) {
+        // Decodable but not applicable (e.g. data of the wrong shape): never a stall, never silent.
+        failedEvents += command.events.length;
+        for (const message of command.messages) await letter(message, `cannot apply: ${(error as Error).message}`);
+        continue;
+      }
+      states.set(command.key, next.state);
+      current.set(command.key, next.slices);
+      touched.add(command.key);
+      writes.push(...next.writes);
+      writesPerReconcile.push(next.writes.length);
+    }
+    await this.states.save(tx, new Map([...touched].map((k) => [k, states.get(k)])));
+    return { writes, writesPerReconcile, failedEvents };
+  }
+
+  /** Reserves resourceVersions last, so the counter lock is held only for the final inserts. */
+  private async commitWrites(
+    tx: EntityManager,
+    writes: readonly PendingWrite[],
+  ): Promise<{ latest: string; changes: SliceChange[] }> {
+    if (writes.length === 0) return { latest: await this.changes.latest(tx), changes: [] };
+    const first = await this.changes.reserve(tx, writes.length);
+    const changes: SliceChange[] = writes.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
+    const finalByName = new Map<string, SliceChange>();
+    for (const change of changes) finalByName.set(`${change.slice.namespace}/${change.slice.name}`, change);
+    const finals = [...finalByName.values()];
+    const upserts: StoredSlice[] = finals.filter((c) => c.type !== 'DELETED').map((c) => ({ slice: c.slice, resourceVersion: c.resourceVersion }));
+    await this.slices.write(tx, upserts, finals.filter((c) => c.type === 'DELETED').map((c) => c.slice));
+    await this.changes.append(tx, changes);
+    return { latest: changes[changes.length - 1].resourceVersion, changes };
+  }
+}
+
+const decode = (message: LogMessage): Decoded => {
+  try {
+    return { message, recorded: decodeEvent(message) };
+  } catch (error) {
+    if (error instanceof UnreadableEventError) return { message, error: error.message };
+    return { message, error: `undecodable: ${(error as Error).message}` };
+  }
+};
+
+/** Contiguous events of one command (same ce_commandid) form one reconcile unit. */
+const groupCommands = (decoded: readonly Decoded[]): Command[] => {
+  const commands: { key: string; commandId: string; events: RecordedEvent[]; messages: LogMessage[] }[] = [];
+  for (const d of decoded) {
+    if (!('recorded' in d)) continue;
+    const { namespace, name } = eventServiceKey(d.recorded.event);
+    const key = serviceKey(namespace, name);
+    const last = commands[commands.length - 1];
+    if (last && last.commandId === d.recorded.metadata.commandId && last.key === key) {
+      last.events.push(d.recorded);
+      last.messages.push(d.message);
+    } else {
+      commands.push({ key, commandId: d.recorded.metadata.commandId, events: [d.recorded], messages: [d.message] });
+    }
+  }
+  return commands;
+};
+
+const reconcileCommand = (
+  command: Command,
+  state: ServiceState | undefined,
+  existing: readonly EndpointSlice[],
+  maxEndpointsPerSlice: number,
+) => {
+  const next = command.events.reduce<ServiceState | undefined>(evolve, state);
+  const first = command.events[0].metadata;
+  const last = command.events[command.events.length - 1].metadata;
+  // Names, uids and timestamps come from the log, so a replay rebuilds identical slices.
+  const plan = reconcileSlices(next, existing, {
+    maxEndpointsPerSlice,
+    ...deterministicSliceIdentity(first.id),
+    now: last.time,
+  });
+  const eventIds = command.events.map((e) => e.metadata.id);
+  const writes: PendingWrite[] = [
+    ...plan.create.map((slice) => ({ type: 'ADDED' as const, slice, eventIds })),
+    ...plan.update.map((slice) => ({ type: 'MODIFIED' as const, slice, eventIds })),
+    ...plan.delete.map((slice) => ({ type: 'DELETED' as const, slice, eventIds })),
+  ];
+  const replaced = new Map([...plan.create, ...plan.update].map((s) => [s.name, s]));
+  const deleted = new Set(plan.delete.map((s) => s.name));
+  const slices = [
+    ...existing.filter((s) => !deleted.has(s.name)).map((s) => replaced.get(s.name) ?? s),
+    ...plan.create,
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { state: next, slices, writes };
+};

@@ -1,0 +1,4 @@
+export * from './apply-batch';
+export * from './projector';
+export * from './projection-metrics';
+export * from './projection.module';

@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import type { ConsumerHandle, EventLog } from '@lib/messaging';
+import { ConsumerOffsetRepository, type SliceChange } from '@lib/persistence';
+import type { DataSource } from 'typeorm';
+import type { BatchApplier } from './apply-batch';
+import type { ProjectionMetrics } from './projection-metrics';
+
+export interface ProjectorOptions {
+  readonly groupId: string;
+  readonly eventsTopic: string;
+}
+
+const MAX_BACKOFF_MS = 5000;
+
+/** Runs the consumer: each batch is applied with retries until it commits; nothing is skipped. */
+export class Projector {
+  private readonly logger = new Logger('Projector');
+  private readonly offsets = new ConsumerOffsetRepository();
+  private handle?: ConsumerHandle;
+  private readonly listeners = new Set<(changes: readonly SliceChange[]) => void>();
+
+  constructor(
+    private readonly eventLog: EventLog,
+    private readonly dataSource: DataSource,
+    private readonly applier: BatchApplier,
+    private readonly metrics: ProjectionMetrics,
+    private readonly options: ProjectorOptions,
+  ) {}
+
+  /** In-process subscribers (embedded mode, tests) hear of committed changes at once. */
+  onCommitted(listener: (changes: readonly SliceChange[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    this.handle = await this.eventLog.consume({
+      groupId: this.options.groupId,
+      seekTo: async (partition) => {
+        const positions = await this.offsets.positions(this.dataSource.manager, this.options.groupId, this.options.eventsTopic);
+        return positions.find((p) => p.partition === partition)?.nextOffset;
+      },
+      onBatch: async (batch, context) => {
+        for (let attempt = 0; ; attempt++) {
+          if (!context.isRunning()) throw new Error('partition revoked or consumer stopping; batch left for redelivery');
+          const started = process.hrtime.bigint();
+          try {
+            const applied = await this.applier.apply(batch);
+            this.metrics.recordBatch(applied, Number(process.hrtime.bigint() - started) / 1e9);
+            if (applied.changes.length > 0) {
+              this.logger.log({
+                msg: 'batch applied',
+                partition: batch.partition,
+                offsets: `${batch.messages[0].offset}..${batch.messages[batch.messages.length - 1].offset}`,
+                events: applied.appliedEvents,
+                deadLettered: applied.deadLettered,
+                sliceWrites: applied.changes.length,
+                resourceVersion: applied.changes[applied.changes.length - 1].resourceVersion,
+              });
+            }
+            for (const listener of this.listeners) listener(applied.changes);
+            return;
+          } catch (error) {
+            const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
+            this.metrics.applyFailures.inc();
+            this.logger.warn({
+              msg: 'batch not applied, retrying',
+              partition: batch.partition,
+              attempt,
+              retryInMs: delay,
+              error: (error as Error).message,
+            });
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            await context.heartbeat().catch(() => undefined);
+          }
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.handle?.stop();
+    this.handle = undefined;
+  }
+}
