@@ -14,7 +14,7 @@ const shared = {
   transform: { '^.+\\.ts$': swcTs, '^.+\\.[mc]?js$': swcJs },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@electric-sql/pglite|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)'],
   moduleNameMapper: {
-    '^@lib/(domain|config|persistence|messaging|projection|testing)$': '<rootDir>/libs/$1/src',
+    '^@lib/(domain|config|health|persistence|messaging|projection|testing)$': '<rootDir>/libs/$1/src',
   },
   testEnvironment: 'node',
 };

@@ -33,7 +33,7 @@ classpath_ok() {
   for jar in "${jars[@]}"; do [[ -f "$jar" ]] || return 1; done
 }
 if ! classpath_ok; then
-  echo "kafka: resolving broker jars with Maven (first run downloads ~50 MB into ~/.m2)..."
+  echo "kafka: resolving broker jars with Maven (first run downloads up to ~70 MB into ~/.m2)..."
   start=$SECONDS
   set +e
   mvn -B -f "$TOOLS/pom.xml" dependency:build-classpath -Dmdep.outputFile="$CP_FILE" \

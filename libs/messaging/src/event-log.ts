@@ -53,6 +53,8 @@ export interface EventLog {
     readonly onBatch: (batch: LogBatch, context: BatchHandlerContext) => Promise<void>;
   }): Promise<ConsumerHandle>;
   deadLetter(letter: DeadLetter): Promise<void>;
+  /** Next offset to be written, per partition of the events topic (for lag). */
+  endOffsets(): Promise<Map<number, bigint>>;
   /** Throws when the transport is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

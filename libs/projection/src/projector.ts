@@ -76,6 +76,7 @@ export class Projector {
         }
       },
     });
+    this.logger.log({ msg: 'projector consuming', groupId: this.options.groupId, topic: this.options.eventsTopic });
   }
 
   async stop(): Promise<void> {

@@ -36,12 +36,20 @@ const groupsOfFamily = (
   addressType: AddressType,
 ): DesiredGroup[] => {
   const groups = new Map<string, { ports: readonly SlicePort[]; endpoints: SliceEndpoint[] }>();
+  // Most instances declare no ports of their own; resolve each distinct declaration once.
+  const resolved = new Map<string, { ports: readonly SlicePort[]; portKey: string }>();
   for (const endpoint of endpoints) {
     // k8s §3.2: an instance without an address of this family is no endpoint of this family.
     const addresses = endpoint.addresses.filter((address) => addressFamilyOf(address) === addressType);
     if (addresses.length === 0) continue;
-    const ports = resolvePorts(definition.ports, endpoint.ports);
-    const portKey = portSetKey(ports);
+    const declared = JSON.stringify(endpoint.ports.map((p) => [p.name, p.protocol, p.port]));
+    let resolution = resolved.get(declared);
+    if (resolution === undefined) {
+      const ports = resolvePorts(definition.ports, endpoint.ports);
+      resolution = { ports, portKey: portSetKey(ports) };
+      resolved.set(declared, resolution);
+    }
+    const { ports, portKey } = resolution;
     const group = groups.get(portKey) ?? { ports, endpoints: [] };
     group.endpoints.push(toSliceEndpoint(definition, endpoint, addresses));
     groups.set(portKey, group);

@@ -5,7 +5,7 @@ import type { SliceEndpoint, SliceEndpointHints } from './endpoint-slice';
 // target's namespace/name. Everything else changes in place in whichever slice holds the endpoint.
 export const endpointIdentity = (endpoint: SliceEndpoint): string =>
   JSON.stringify([
-    [...endpoint.addresses].sort(compareText),
+    endpoint.addresses.length > 1 ? [...endpoint.addresses].sort(compareText) : endpoint.addresses,
     endpoint.hostname ?? '',
     endpoint.targetRef.namespace,
     endpoint.targetRef.name,

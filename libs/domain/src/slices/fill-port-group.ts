@@ -78,9 +78,9 @@ export const fillPortGroup = (
   // Phase 3: a remainder below M goes whole into the tightest-fitting unchanged slice, else into
   // a new slice; a remainder is never split across existing slices.
   const creates: SliceDraft[] = [];
+  const candidates = [...marks].filter(([, mark]) => mark === 'unchanged').map(([entry]) => entry);
   while (remaining.length > 0) {
-    const unchanged = [...marks].filter(([, mark]) => mark === 'unchanged').map(([entry]) => entry);
-    const reused = remaining.length < max ? tightestFit(unchanged, remaining.length, max) : undefined;
+    const reused = remaining.length < max ? tightestFit(candidates, remaining.length, max) : undefined;
     if (reused === undefined) {
       const created: SliceDraft = { addressType: group.addressType, ports: group.ports, labels: context.labels, endpoints: [] };
       fillUp(created);
@@ -88,6 +88,7 @@ export const fillPortGroup = (
     } else {
       fillUp(reused.draft);
       marks.set(reused, 'update');
+      candidates.splice(candidates.indexOf(reused), 1);
     }
   }
 

@@ -65,7 +65,9 @@ const reconcileFamily = (
   const buckets = new Map<string, EndpointSlice[]>();
   for (const slice of existing) {
     const key = portSetKey(slice.ports);
-    buckets.set(key, [...(buckets.get(key) ?? []), slice]);
+    const bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, [slice]);
+    else bucket.push(slice);
   }
 
   const create: SliceDraft[] = [];

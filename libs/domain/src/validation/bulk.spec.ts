@@ -1,5 +1,5 @@
 import { DomainError } from '../errors';
-import { MAX_BULK_INPUTS, validateBulkSize, validateEndpointIds, validateUniqueEndpointKeys } from './bulk';
+import { MAX_BULK_INPUTS, validateBulkSize, validateEndpointIds } from './bulk';
 
 const failure = (run: () => unknown): DomainError => {
   try {
@@ -11,18 +11,12 @@ const failure = (run: () => unknown): DomainError => {
   throw new Error('expected a DomainError');
 };
 
-const key = (id: string, serviceName = 'foo', namespace = 'default') => ({ namespace, serviceName, id });
-
 describe('bulk validation', () => {
   it.each([
     ['one item', 1],
     ['the maximum', MAX_BULK_INPUTS],
   ])('accepts %s', (_case, count) => {
     expect(() => validateBulkSize(new Array<number>(count).fill(0), 'inputs')).not.toThrow();
-  });
-
-  it('accepts the same id under different services and namespaces', () => {
-    expect(() => validateUniqueEndpointKeys([key('a'), key('a', 'bar'), key('a', 'foo', 'shop')], 'inputs')).not.toThrow();
   });
 
   it('accepts distinct ids', () => {
@@ -32,12 +26,6 @@ describe('bulk validation', () => {
   it.each([
     ['an empty list', () => validateBulkSize([], 'inputs'), 'inputs', /at least 1 item/],
     ['more than 1000 items', () => validateBulkSize(new Array<number>(1001).fill(0), 'inputs'), 'inputs', /at most 1000/],
-    [
-      'the same endpoint twice',
-      () => validateUniqueEndpointKeys([key('a'), key('b'), key('a')], 'inputs'),
-      'inputs[2].id',
-      /Duplicate value: endpoint default\/foo\/a already appears at inputs\[0\]/,
-    ],
     ['no ids', () => validateEndpointIds([], 'ids'), 'ids', /at least 1 item/],
     ['an invalid id', () => validateEndpointIds(['ok', 'a/b'], 'ids'), 'ids[1]', /endpoint id/],
     ['a repeated id', () => validateEndpointIds(['a', 'a'], 'ids'), 'ids[1]', /Duplicate value: "a"/],

@@ -12,30 +12,6 @@ export const validateBulkSize = (items: readonly unknown[], field: string): void
   }
 };
 
-export interface BulkEndpointKey {
-  readonly namespace: string;
-  readonly serviceName: string;
-  readonly id: string;
-}
-
-// Keys are compared after defaulting and canonicalization (the id defaults to the first
-// canonical address), so two spellings of one endpoint are caught: within one request the
-// second registration would silently replace the first.
-export const validateUniqueEndpointKeys = (keys: readonly BulkEndpointKey[], field: string): void => {
-  const firstIndex = new Map<string, number>();
-  for (const [index, key] of keys.entries()) {
-    const identity = JSON.stringify([key.namespace, key.serviceName, key.id]);
-    const earlier = firstIndex.get(identity);
-    if (earlier !== undefined) {
-      throw badInput(
-        `${atIndex(field, index)}.id`,
-        `Duplicate value: endpoint ${key.namespace}/${key.serviceName}/${key.id} already appears at ${atIndex(field, earlier)}`,
-      );
-    }
-    firstIndex.set(identity, index);
-  }
-};
-
 // For deregisterEndpoints / heartbeats: the same size cap, each id well-formed, none repeated.
 export const validateEndpointIds = (ids: readonly string[], field: string): readonly string[] => {
   validateBulkSize(ids, field);

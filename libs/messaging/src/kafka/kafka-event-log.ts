@@ -172,6 +172,14 @@ export class KafkaEventLog implements EventLog {
     });
   }
 
+  async endOffsets(): Promise<Map<number, bigint>> {
+    const offsets = await this.bounded(async () => {
+      await this.connectedAdmin();
+      return this.admin.fetchTopicOffsets(this.options.eventsTopic);
+    });
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
   async ping(): Promise<void> {
     await this.bounded(async () => {
       await this.connectedAdmin();

@@ -19,7 +19,8 @@ export class SliceChangeRepository {
    */
   async reserve(q: Queryable, count: number): Promise<bigint> {
     const [row]: { value: string }[] = await q.query(
-      'UPDATE resource_version_counter SET value = value + $1 RETURNING value',
+      // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE ... RETURNING.
+      'WITH bumped AS (UPDATE resource_version_counter SET value = value + $1 RETURNING value) SELECT value FROM bumped',
       [count],
     );
     return BigInt(row.value) - BigInt(count) + 1n;

@@ -1,0 +1,50 @@
+import { Inject } from '@nestjs/common';
+import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { validateNamespace, validateServiceName } from '@lib/domain';
+import { EndpointSliceRepository, encodeCursor } from '@lib/persistence';
+import { DataSource } from 'typeorm';
+import { AddressTypeEnum } from '../graphql/enums';
+import { parseListArguments } from '../queries/list-arguments';
+import { toEndpointSliceObject } from './endpoint-slice.mapper';
+import { EndpointSlice, EndpointSliceConnection } from './endpoint-slice.types';
+
+@Resolver(() => EndpointSlice)
+export class EndpointSliceResolver {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
+  ) {}
+
+  @Query(() => EndpointSlice, { nullable: true })
+  async endpointSlice(
+    @Args('name') name: string,
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+  ): Promise<EndpointSlice | null> {
+    const stored = await this.slices.get(this.dataSource.manager, validateNamespace(namespace, 'namespace'), name);
+    return stored ? toEndpointSliceObject(stored) : null;
+  }
+
+  @Query(() => EndpointSliceConnection)
+  async endpointSlices(
+    @Args('namespace', { type: () => String, nullable: true }) namespace: string | null,
+    @Args('serviceName', { type: () => String, nullable: true }) serviceName: string | null,
+    @Args('addressType', { type: () => AddressTypeEnum, nullable: true }) addressType: 'IPv4' | 'IPv6' | 'FQDN' | null,
+    @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
+    @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ): Promise<EndpointSliceConnection> {
+    const list = parseListArguments({ namespace, labelSelector, first, after });
+    const page = await this.slices.page(this.dataSource.manager, {
+      ...list,
+      serviceName: serviceName != null ? validateServiceName(serviceName, 'serviceName') : undefined,
+      addressType: addressType ?? undefined,
+    });
+    const last = page.items[page.items.length - 1];
+    return {
+      nodes: page.items.map((item) => toEndpointSliceObject(item.node)),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last.key) : undefined },
+      totalCount: page.totalCount,
+      resourceVersion: page.resourceVersion,
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
+import { endpointRegistrationCommands, validateBulkSize, validateNamespace, validateServiceName } from '@lib/domain';
+import { CommandService } from '../commands/command.service';
+import { commandOptions, type RequestContext } from '../commands/request-context';
+import { EndpointConditionsInput, MutationResult, RegisterEndpointInput } from './endpoint.types';
+
+@Resolver()
+export class EndpointResolver {
+  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
+
+  @Mutation(() => MutationResult, { description: 'Create or replace one endpoint.' })
+  registerEndpoint(@Args('input') input: RegisterEndpointInput, @Context() context: RequestContext): Promise<MutationResult> {
+    return this.commands.handle(endpointRegistrationCommands([{ field: 'input', input }]), commandOptions(context));
+  }
+
+  @Mutation(() => MutationResult, { description: 'Bulk: the endpoints of each service are applied in one reconcile.' })
+  registerEndpoints(
+    @Args('inputs', { type: () => [RegisterEndpointInput] }) inputs: RegisterEndpointInput[],
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    validateBulkSize(inputs, 'inputs');
+    return this.commands.handle(
+      endpointRegistrationCommands(inputs.map((input, i) => ({ field: `inputs[${i}]`, input }))),
+      commandOptions(context),
+    );
+  }
+
+  @Mutation(() => MutationResult)
+  setEndpointConditions(
+    @Args('serviceName') serviceName: string,
+    @Args('id') id: string,
+    @Args('conditions') conditions: EndpointConditionsInput,
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.commands.handle(
+      [{ type: 'SetEndpointConditions', ...serviceOf(namespace, serviceName), id, conditions }],
+      commandOptions(context),
+    );
+  }
+
+  @Mutation(() => MutationResult)
+  deregisterEndpoint(
+    @Args('serviceName') serviceName: string,
+    @Args('id') id: string,
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids: [id] }], commandOptions(context));
+  }
+
+  @Mutation(() => MutationResult)
+  deregisterEndpoints(
+    @Args('serviceName') serviceName: string,
+    @Args('ids', { type: () => [String] }) ids: string[],
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids }], commandOptions(context));
+  }
+}
+
+const serviceOf = (namespace: string, serviceName: string) => ({
+  namespace: validateNamespace(namespace, 'namespace'),
+  serviceName: validateServiceName(serviceName, 'serviceName'),
+});

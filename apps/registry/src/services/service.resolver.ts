@@ -1,0 +1,73 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { validateNamespace, validateServiceName } from '@lib/domain';
+import { EndpointSliceRepository, RegistryStateRepository, encodeCursor } from '@lib/persistence';
+import { DataSource } from 'typeorm';
+import { CommandService } from '../commands/command.service';
+import { commandOptions, type RequestContext } from '../commands/request-context';
+import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
+import { EndpointSlice } from '../endpoint-slices/endpoint-slice.types';
+import { MutationResult } from '../endpoints/endpoint.types';
+import { parseListArguments } from '../queries/list-arguments';
+import { toServiceObject } from './service.mapper';
+import { RegisterServiceInput, Service, ServiceConnection } from './service.types';
+
+@Resolver(() => Service)
+export class ServiceResolver {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RegistryStateRepository) private readonly states: RegistryStateRepository,
+    @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
+    @Inject(CommandService) private readonly commands: CommandService,
+  ) {}
+
+  @Query(() => Service, { nullable: true })
+  async service(
+    @Args('name') name: string,
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+  ): Promise<Service | null> {
+    const state = await this.states.get(
+      this.dataSource.manager,
+      validateNamespace(namespace, 'namespace'),
+      validateServiceName(name, 'name'),
+    );
+    return state ? toServiceObject(state) : null;
+  }
+
+  @Query(() => ServiceConnection)
+  async services(
+    @Args('namespace', { type: () => String, nullable: true }) namespace: string | null,
+    @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
+    @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ): Promise<ServiceConnection> {
+    const page = await this.states.page(this.dataSource.manager, parseListArguments({ namespace, labelSelector, first, after }));
+    const last = page.items[page.items.length - 1];
+    return {
+      nodes: page.items.map((item) => toServiceObject(item.node)),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last.key) : undefined },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @ResolveField(() => [EndpointSlice])
+  async endpointSlices(@Parent() service: Service): Promise<EndpointSlice[]> {
+    const key = `${service.namespace}/${service.name}`;
+    const slices = await this.slices.forServices(this.dataSource.manager, [key]);
+    return (slices.get(key) ?? []).map(toEndpointSliceObject);
+  }
+
+  @Mutation(() => MutationResult, { description: 'Create or replace a service definition.' })
+  registerService(@Args('input') input: RegisterServiceInput, @Context() context: RequestContext): Promise<MutationResult> {
+    return this.commands.handle([{ type: 'RegisterService', input }], commandOptions(context));
+  }
+
+  @Mutation(() => MutationResult)
+  deleteService(
+    @Args('name') name: string,
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.commands.handle([{ type: 'DeleteService', namespace, name }], commandOptions(context));
+  }
+}
