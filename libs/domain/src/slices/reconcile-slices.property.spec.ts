@@ -169,10 +169,10 @@ const violations = (state: ServiceState, before: readonly EndpointSlice[], after
 };
 
 describe('reconcileSlices properties (seeded random mutation sequences)', () => {
-  const SEQUENCES = 40;
-  const STEPS = 25;
+  const SEQUENCES = 30;
+  const STEPS = 20;
 
-  it.each([1, 2, 3, 7, 100])('M=%i: complete, within M, and a fixed point after applying', (max) => {
+  it.each([1, 3, 7, 100])('M=%i: complete, within M, and a fixed point after applying', (max) => {
     const failures: string[] = [];
     for (let sequence = 0; sequence < SEQUENCES && failures.length === 0; sequence += 1) {
       const seed = max * 1_000 + sequence;

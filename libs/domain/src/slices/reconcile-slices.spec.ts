@@ -255,6 +255,20 @@ describe('reconcileSlices', () => {
       expect(plan.update[0]?.endpoints[0]?.conditions).toEqual(NOT_READY);
     });
 
+    // The portless group's key equals the placeholder's, so the placeholder is an unchanged slice
+    // of that group; phase 3 only offers it a remainder strictly below M (k8s keeps it empty).
+    it.each([
+      ['exactly M new -> a new slice, the placeholder stays empty', 2, 2, { create: 1, update: 0, delete: 0 }, [2, 0]],
+      ['fewer than M new -> they fill the placeholder', 3, 1, { create: 0, update: 1, delete: 0 }, [1]],
+    ])('PortlessPlaceholder: %s', (_, max, added, writes, after) => {
+      const existing = sliced(aService({ ports: [] }));
+
+      const plan = reconcileSlices(aService({ ports: [], endpoints: endpointRange(added) }), existing, options({ maxEndpointsPerSlice: max }));
+
+      expect(writeCounts(plan)).toEqual(writes);
+      expect(sizes(applyPlan(existing, plan))).toEqual(after);
+    });
+
     it('keeps an endpoint found in two slices only in the first one', () => {
       const [a, b, c] = endpointRange(3) as [EndpointDefinition, EndpointDefinition, EndpointDefinition];
       const state = aService({ endpoints: [a, b, c] });

@@ -1,0 +1,19 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { RegistryConfig } from '@lib/config';
+import { RegistryModule, type RegistryRoles } from '../src/registry.module';
+
+export interface RunningRegistry {
+  readonly url: string;
+  readonly app: INestApplication;
+  close(): Promise<void>;
+}
+
+/** Boots the real app (real Kafka, real Postgres) on an ephemeral port. */
+export const startRegistry = async (config: RegistryConfig, roles: RegistryRoles = { projector: true }): Promise<RunningRegistry> => {
+  const app = await NestFactory.create(RegistryModule.forRoot(config, roles), { logger: ['error'], abortOnError: false });
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { url, app, close: () => app.close() };
+};

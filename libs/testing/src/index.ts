@@ -1,0 +1,3 @@
+export * from './environment';
+export * from './eventually';
+export * from './graphql-client';
