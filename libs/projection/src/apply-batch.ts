@@ -19,6 +19,7 @@ import {
   type SliceChange,
   type SliceChangeType,
   type StoredSlice,
+  type TopicPartition,
 } from '@lib/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -47,6 +48,15 @@ interface PendingWrite {
   readonly eventIds: readonly string[];
 }
 
+class CommandNotApplicable extends Error {
+  constructor(
+    readonly command: Command,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 type Decoded = { readonly message: LogMessage; readonly recorded: RecordedEvent } | { readonly message: LogMessage; readonly error: string };
 
 /**
@@ -67,41 +77,54 @@ export class BatchApplier {
     private readonly deadLetter: (letter: DeadLetter) => Promise<void>,
   ) {}
 
-  apply(batch: LogBatch): Promise<AppliedBatch> {
+  /**
+   * Dead letters are sent outside the transaction (on the embedded log another connection would
+   * wait for it): a command that cannot be applied aborts the attempt, is dead-lettered, and the
+   * batch is applied again without it. A crash in between can only repeat a dead letter, never
+   * lose one.
+   */
+  async apply(batch: LogBatch): Promise<AppliedBatch> {
     const decoded = batch.messages.map(decode);
-    return inTransaction(this.dataSource, async (tx) => {
-      const tp = { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition };
-      const next = await this.offsets.lockNext(tx, tp);
-      // Redelivery after a crash between the Postgres commit and the Kafka commit.
-      const fresh = decoded.filter((d) => d.message.offset >= next);
-      if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, changes: [], writesPerReconcile: [] };
-
-      let deadLettered = 0;
-      const letter = async (message: LogMessage, reason: string) => {
-        deadLettered++;
-        await this.deadLetter({ source: { topic: batch.topic, partition: batch.partition, offset: message.offset }, message, reason });
-      };
-      for (const d of fresh) if ('error' in d) await letter(d.message, d.error);
-
-      const commands = groupCommands(fresh);
-      const result = await this.applyCommands(tx, commands, letter);
-      const lastOffset = fresh[fresh.length - 1].message.offset;
-      const { latest, changes } = await this.commitWrites(tx, result.writes);
-      await this.offsets.advance(tx, tp, lastOffset + 1n, latest);
-      return {
-        appliedEvents: commands.reduce((n, c) => n + c.events.length, 0) - result.failedEvents,
-        deadLettered: deadLettered + result.failedEvents,
-        changes,
-        writesPerReconcile: result.writesPerReconcile,
-      };
-    });
+    const unapplicable = new Map<bigint, string>();
+    for (const d of decoded) if ('error' in d) unapplicable.set(d.message.offset, d.error);
+    const tp = { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition };
+    const lettered = new Set<bigint>();
+    for (;;) {
+      const next = await this.offsets.peekNext(this.dataSource.manager, tp);
+      for (const d of decoded) {
+        const reason = unapplicable.get(d.message.offset);
+        if (reason === undefined || d.message.offset < next || lettered.has(d.message.offset)) continue;
+        await this.deadLetter({ source: { topic: batch.topic, partition: batch.partition, offset: d.message.offset }, message: d.message, reason });
+        lettered.add(d.message.offset);
+      }
+      try {
+        return await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, tp, decoded, unapplicable));
+      } catch (error) {
+        if (!(error instanceof CommandNotApplicable)) throw error;
+        for (const message of error.command.messages) unapplicable.set(message.offset, error.reason);
+      }
+    }
   }
 
-  private async applyCommands(
+  private async applyFresh(
     tx: EntityManager,
-    commands: readonly Command[],
-    letter: (message: LogMessage, reason: string) => Promise<void>,
-  ) {
+    tp: TopicPartition,
+    decoded: readonly Decoded[],
+    unapplicable: ReadonlyMap<bigint, string>,
+  ): Promise<AppliedBatch> {
+    const next = await this.offsets.lockNext(tx, tp);
+    // Redelivery after a crash between the Postgres commit and the Kafka commit.
+    const fresh = decoded.filter((d) => d.message.offset >= next);
+    if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, changes: [], writesPerReconcile: [] };
+    const commands = groupCommands(fresh.filter((d) => !unapplicable.has(d.message.offset)));
+    const result = await this.applyCommands(tx, commands);
+    const { latest, changes } = await this.commitWrites(tx, result.writes);
+    await this.offsets.advance(tx, tp, fresh[fresh.length - 1].message.offset + 1n, latest);
+    const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
+    return { appliedEvents, deadLettered: fresh.length - appliedEvents, changes, writesPerReconcile: result.writesPerReconcile };
+  }
+
+  private async applyCommands(tx: EntityManager, commands: readonly Command[]) {
     const keys = [...new Set(commands.map((c) => c.key))];
     const states = new Map<string, ServiceState | undefined>(await this.states.load(tx, keys));
     const stored = await this.slices.forServices(tx, keys);
@@ -109,17 +132,14 @@ export class BatchApplier {
     const touched = new Set<string>();
     const writes: PendingWrite[] = [];
     const writesPerReconcile: number[] = [];
-    let failedEvents = 0;
 
     for (const command of commands) {
-      let next: { state: ServiceState | undefined; slices: EndpointSlice[]; writes: PendingWrite[] };
+      let next: ReturnType<typeof reconcileCommand>;
       try {
         next = reconcileCommand(command, states.get(command.key), current.get(command.key) ?? [], this.options.maxEndpointsPerSlice);
       } catch (error) {
-        // Decodable but not applicable (e.g. data of the wrong shape): never a stall, never silent.
-        failedEvents += command.events.length;
-        for (const message of command.messages) await letter(message, `cannot apply: ${(error as Error).message}`);
-        continue;
+        // Decodable but not applicable (data of the wrong shape): never a stall, never silent.
+        throw new CommandNotApplicable(command, `cannot apply: ${(error as Error).message}`);
       }
       states.set(command.key, next.state);
       current.set(command.key, next.slices);
@@ -128,7 +148,7 @@ export class BatchApplier {
       writesPerReconcile.push(next.writes.length);
     }
     await this.states.save(tx, new Map([...touched].map((k) => [k, states.get(k)])));
-    return { writes, writesPerReconcile, failedEvents };
+    return { writes, writesPerReconcile };
   }
 
   /** Reserves resourceVersions last, so the counter lock is held only for the final inserts. */

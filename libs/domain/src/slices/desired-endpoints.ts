@@ -98,7 +98,8 @@ const hintsFor = (
 ): SliceEndpointHints | undefined => {
   if (trafficDistribution === undefined || !endpoint.conditions.ready) return undefined;
   const forZones = endpoint.zone ? [{ name: endpoint.zone }] : undefined;
-  const forNodes = trafficDistribution === 'PreferSameNode' && endpoint.nodeName ? [{ name: endpoint.nodeName }] : undefined;
+  const forNodes =
+    trafficDistribution === 'PreferSameNode' && endpoint.nodeName ? [{ name: endpoint.nodeName }] : undefined;
   if (forZones === undefined && forNodes === undefined) return undefined;
   return { ...(forZones !== undefined && { forZones }), ...(forNodes !== undefined && { forNodes }) };
 };

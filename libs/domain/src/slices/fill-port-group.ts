@@ -82,7 +82,12 @@ export const fillPortGroup = (
   while (remaining.length > 0) {
     const reused = remaining.length < max ? tightestFit(candidates, remaining.length, max) : undefined;
     if (reused === undefined) {
-      const created: SliceDraft = { addressType: group.addressType, ports: group.ports, labels: context.labels, endpoints: [] };
+      const created: SliceDraft = {
+        addressType: group.addressType,
+        ports: group.ports,
+        labels: context.labels,
+        endpoints: [],
+      };
       fillUp(created);
       creates.push(created);
     } else {

@@ -26,7 +26,9 @@ export const reconcileSlices = (
 ): SlicePlan => {
   if (state === undefined) return { create: [], update: [], delete: [...existing] };
   const max = options.maxEndpointsPerSlice;
-  if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxEndpointsPerSlice must be an integer >= 1, got ${max}`);
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`maxEndpointsPerSlice must be an integer >= 1, got ${max}`);
+  }
 
   const { definition } = state;
   const families = [...new Set(definition.addressTypes)];

@@ -32,6 +32,15 @@ export class ConsumerOffsetRepository {
     return BigInt(row.next_offset);
   }
 
+  /** Unlocked read, to decide what to dead-letter before the applying transaction starts. */
+  async peekNext(q: Queryable, tp: TopicPartition): Promise<bigint> {
+    const rows: { next_offset: string }[] = await q.query(
+      'SELECT next_offset FROM consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3',
+      [tp.groupId, tp.topic, tp.partition],
+    );
+    return rows.length > 0 ? BigInt(rows[0].next_offset) : 0n;
+  }
+
   async advance(q: Queryable, tp: TopicPartition, nextOffset: bigint, resourceVersion: string): Promise<void> {
     await q.query(
       `UPDATE consumer_offsets SET next_offset = $4, resource_version = greatest(resource_version, $5::bigint)
