@@ -1,0 +1,40 @@
+import { ConfigError, loadRegistryConfig } from './registry.config';
+
+const external = { DATABASE_URL: 'postgres://u@db:5432/registry', KAFKA_BROKERS: 'k1:9092,k2:9092' };
+
+describe('loadRegistryConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadRegistryConfig({})).toEqual({
+      port: 4000,
+      databaseUrl: undefined,
+      kafkaBrokers: undefined,
+      kafkaRequestTimeoutMs: 3000,
+      eventsTopic: 'registry.events.v1',
+      slicesTopic: 'registry.endpointslices.v1',
+      dlqTopic: 'registry.events.dlq.v1',
+      eventsPartitions: 12,
+      projectorGroupId: 'registry-projector',
+      maxEndpointsPerSlice: 100,
+      projectionWaitMs: 5000,
+      dataDir: './data',
+    });
+  });
+
+  it('reads brokers and the database', () => {
+    expect(loadRegistryConfig(external)).toMatchObject({ kafkaBrokers: ['k1:9092', 'k2:9092'], databaseUrl: external.DATABASE_URL });
+  });
+
+  it.each([
+    [{ MAX_ENDPOINTS_PER_SLICE: '0' }, /MAX_ENDPOINTS_PER_SLICE: expected an integer in 1..1000/],
+    [{ MAX_ENDPOINTS_PER_SLICE: '1001' }, /MAX_ENDPOINTS_PER_SLICE/],
+    [{ PORT: 'http' }, /PORT: expected an integer/],
+    [{ EVENTS_PARTITIONS: '-1' }, /EVENTS_PARTITIONS/],
+    [{ ...external, KAFKA_BROKERS: 'k1' }, /KAFKA_BROKERS: expected host:port/],
+    [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL: expected a postgres/],
+    [{ EVENTS_TOPIC: 'bad topic' }, /EVENTS_TOPIC/],
+    [{ KAFKA_BROKERS: 'k1:9092' }, /KAFKA_BROKERS is set but DATABASE_URL is not/],
+  ])('stops on %p naming the variable and the rule', (env, message) => {
+    expect(() => loadRegistryConfig(env)).toThrow(ConfigError);
+    expect(() => loadRegistryConfig(env)).toThrow(message);
+  });
+});
