@@ -13,6 +13,9 @@ import { EndpointResolver } from './endpoints/endpoint.resolver';
 import { GraphQLPassThroughFilter } from './graphql/graphql-exception.filter';
 import { graphqlOptions } from './graphql/graphql.options';
 import { ServiceResolver } from './services/service.resolver';
+import { ChangeFeed } from './watch/change-feed';
+import { WatchResolver } from './watch/watch.resolver';
+import { WatchService } from './watch/watch.service';
 
 export interface RegistryRoles {
   /** Run the projector in this process too (embedded mode and `npm start`). */
@@ -34,7 +37,11 @@ export class RegistryModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
-        CommandService, ProjectionWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver],
+        CommandService, ProjectionWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
+        ChangeFeed,
+        WatchService,
+        WatchResolver,
+      ],
     };
   }
 }

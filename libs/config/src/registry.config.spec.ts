@@ -17,7 +17,15 @@ describe('loadRegistryConfig', () => {
       maxEndpointsPerSlice: 100,
       projectionWaitMs: 5000,
       dataDir: './data',
+      watchHistorySeconds: 604800,
+      watchBufferEvents: 10000,
+      watchBookmarkIntervalMs: 5000,
     });
+  });
+
+  it('reads durations in seconds, minutes, hours and days', () => {
+    expect(loadRegistryConfig({ WATCH_HISTORY: '90s' }).watchHistorySeconds).toBe(90);
+    expect(loadRegistryConfig({ WATCH_HISTORY: '12h' }).watchHistorySeconds).toBe(43200);
   });
 
   it('reads brokers and the database', () => {
@@ -33,6 +41,7 @@ describe('loadRegistryConfig', () => {
     [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL: expected a postgres/],
     [{ EVENTS_TOPIC: 'bad topic' }, /EVENTS_TOPIC/],
     [{ KAFKA_BROKERS: 'k1:9092' }, /KAFKA_BROKERS is set but DATABASE_URL is not/],
+    [{ WATCH_HISTORY: '7 days' }, /WATCH_HISTORY: expected a positive duration/],
   ])('stops on %p naming the variable and the rule', (env, message) => {
     expect(() => loadRegistryConfig(env)).toThrow(ConfigError);
     expect(() => loadRegistryConfig(env)).toThrow(message);

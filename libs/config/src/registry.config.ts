@@ -12,6 +12,11 @@ export interface RegistryConfig {
   readonly maxEndpointsPerSlice: number;
   readonly projectionWaitMs: number;
   readonly dataDir: string;
+  /** How long the slice change log is kept for resuming watches. */
+  readonly watchHistorySeconds: number;
+  /** Events queued for one subscriber before it is cut off as too slow. */
+  readonly watchBufferEvents: number;
+  readonly watchBookmarkIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -36,6 +41,17 @@ const topic = (env: Env, name: string, fallback: string): string => {
     throw new ConfigError(`${name}: a Kafka topic name is 1..249 characters of a-z, A-Z, 0-9, '.', '_' or '-', got "${value}"`);
   }
   return value;
+};
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+const durationSeconds = (env: Env, name: string, fallback: string): number => {
+  const raw = env[name] || fallback;
+  const match = /^(\d+)([smhd])$/.exec(raw.trim());
+  if (!match || Number(match[1]) < 1) {
+    throw new ConfigError(`${name}: expected a positive duration like 90s, 30m, 12h or 7d, got "${raw}"`);
+  }
+  return Number(match[1]) * DURATION_UNITS[match[2]];
 };
 
 const brokers = (raw: string | undefined): string[] | undefined => {
@@ -86,5 +102,8 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     maxEndpointsPerSlice: integer(env, 'MAX_ENDPOINTS_PER_SLICE', 100, 1, 1000),
     projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 600000),
     dataDir: env.DATA_DIR || './data',
+    watchHistorySeconds: durationSeconds(env, 'WATCH_HISTORY', '7d'),
+    watchBufferEvents: integer(env, 'WATCH_BUFFER_EVENTS', 10000, 10, 10_000_000),
+    watchBookmarkIntervalMs: integer(env, 'WATCH_BOOKMARK_INTERVAL_MS', 5000, 100, 3_600_000),
   });
 };

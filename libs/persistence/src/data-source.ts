@@ -1,7 +1,9 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateRegistryTables1764000000000 } from '../../../migrations/1764000000000-CreateRegistryTables';
+import { CreateWatchState1764000001000 } from '../../../migrations/1764000001000-CreateWatchState';
+import { CreateEmbeddedEventLog1764000006000 } from '../../../migrations/1764000006000-CreateEmbeddedEventLog';
 
-export const MIGRATIONS = [CreateRegistryTables1764000000000];
+export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000];
 
 export interface DatabaseOptions {
   readonly url: string;

@@ -165,6 +165,7 @@ export class BatchApplier {
     const upserts: StoredSlice[] = finals.filter((c) => c.type !== 'DELETED').map((c) => ({ slice: c.slice, resourceVersion: c.resourceVersion }));
     await this.slices.write(tx, upserts, finals.filter((c) => c.type === 'DELETED').map((c) => c.slice));
     await this.changes.append(tx, changes);
+    await this.changes.announce(tx, changes[changes.length - 1].resourceVersion);
     return { latest: changes[changes.length - 1].resourceVersion, changes };
   }
 }

@@ -1,11 +1,13 @@
-import { Inject, Module, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
-import { EVENT_LOG, MessagingModule, type EventLog } from '@lib/messaging';
+import { EVENT_LOG, KafkaEventLog, MessagingModule, type EventLog } from '@lib/messaging';
 import { PersistenceModule } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
+import { ChangeLogCompactor } from './change-log-compactor';
 import { ProjectionMetrics } from './projection-metrics';
 import { Projector } from './projector';
+import { SliceChangeRelay } from './slice-change-relay';
 
 @Module({
   imports: [PersistenceModule, MessagingModule],
@@ -27,18 +29,45 @@ import { Projector } from './projector';
           { groupId: config.projectorGroupId, eventsTopic: config.eventsTopic },
         ),
     },
+    {
+      // The slice change topic is a Kafka feature; the embedded log has no relay.
+      provide: SliceChangeRelay,
+      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource],
+      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource) =>
+        eventLog instanceof KafkaEventLog
+          ? new SliceChangeRelay(dataSource, (records) => eventLog.publish(config.slicesTopic, records))
+          : null,
+    },
+    {
+      provide: ChangeLogCompactor,
+      inject: [REGISTRY_CONFIG, DataSource, EVENT_LOG],
+      useFactory: (config: RegistryConfig, dataSource: DataSource, eventLog: EventLog) =>
+        new ChangeLogCompactor(dataSource, config.watchHistorySeconds, eventLog instanceof KafkaEventLog),
+    },
   ],
-  exports: [Projector, ProjectionMetrics],
+  exports: [Projector, ProjectionMetrics, ChangeLogCompactor],
 })
 export class ProjectionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(Projector) private readonly projector: Projector) {}
+  constructor(
+    @Inject(Projector) private readonly projector: Projector,
+    @Inject(ChangeLogCompactor) private readonly compactor: ChangeLogCompactor,
+    @Optional() @Inject(SliceChangeRelay) private readonly relay: SliceChangeRelay | null,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const relay = this.relay;
+    if (relay) {
+      this.projector.onCommitted((changes) => changes.length > 0 && relay.kick());
+      relay.start();
+    }
+    this.compactor.start();
     await this.projector.start();
   }
 
   /** SIGTERM: the consumer finishes the batch in flight, commits, then leaves the group. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.projector.stop();
+    this.compactor.stop();
+    await this.relay?.stop();
   }
 }

@@ -1,3 +1,4 @@
 export * from './environment';
 export * from './eventually';
 export * from './graphql-client';
+export * from './watch-client';

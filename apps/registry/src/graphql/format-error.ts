@@ -11,6 +11,7 @@ export type RegistryErrorCode =
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
+  | 'SUBSCRIBER_TOO_SLOW'
   | 'INTERNAL_SERVER_ERROR';
 
 /** An error the API raises itself, with its public code. */

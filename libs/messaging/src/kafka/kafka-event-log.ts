@@ -149,6 +149,14 @@ export class KafkaEventLog implements EventLog {
     };
   }
 
+  /** Plain records to another topic (the slice change topic); null value = tombstone. */
+  async publish(topic: string, records: readonly { key: string; value: Buffer | null }[]): Promise<void> {
+    await this.bounded(async () => {
+      await this.connectedProducer();
+      await this.producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+    });
+  }
+
   async deadLetter(letter: DeadLetter): Promise<void> {
     await this.bounded(async () => {
       await this.connectedProducer();

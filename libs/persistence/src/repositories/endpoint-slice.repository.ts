@@ -71,6 +71,26 @@ export class EndpointSliceRepository {
     }
   }
 
+  /** Every slice of a namespace/service (either optional) and the resourceVersion they reflect, in one snapshot. */
+  async snapshot(
+    q: Queryable,
+    filter: { namespace?: string; serviceName?: string },
+  ): Promise<{ slices: StoredSlice[]; resourceVersion: string }> {
+    const params: unknown[] = [];
+    const where = [
+      filter.namespace !== undefined ? `namespace = $${params.push(filter.namespace)}` : 'true',
+      filter.serviceName !== undefined ? `service_name = $${params.push(filter.serviceName)}` : 'true',
+    ].join(' AND ');
+    const [row]: { rv: string; slices: SliceRow[] }[] = await q.query(
+      `SELECT (SELECT value FROM resource_version_counter) AS rv,
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('object', object, 'resource_version', resource_version)
+                                         ORDER BY namespace, name), '[]')
+                 FROM endpoint_slices WHERE ${where}) AS slices`,
+      params,
+    );
+    return { slices: row.slices.map(toStored), resourceVersion: String(row.rv) };
+  }
+
   async page(q: Queryable, request: SlicePageRequest): Promise<SlicePage> {
     const params: unknown[] = [];
     const where = [

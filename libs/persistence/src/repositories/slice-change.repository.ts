@@ -10,6 +10,8 @@ export interface SliceChange {
   readonly eventIds: readonly string[];
 }
 
+export const SLICE_CHANGES_CHANNEL = 'registry_slice_changes';
+
 export class SliceChangeRepository {
   /**
    * Reserves `count` consecutive resourceVersions. The counter row stays locked until the caller's
@@ -39,6 +41,63 @@ export class SliceChangeRepository {
         ),
       ],
     );
+  }
+
+  /** Wakes every API replica listening on real Postgres; delivered only if the transaction commits. */
+  async announce(q: Queryable, resourceVersion: string): Promise<void> {
+    await q.query(`SELECT pg_notify('${SLICE_CHANGES_CHANNEL}', $1)`, [resourceVersion]);
+  }
+
+  /** Changes with afterRv < resourceVersion <= throughRv, in order; optionally one namespace/service. */
+  async readRange(
+    q: Queryable,
+    range: { afterRv: bigint; throughRv?: bigint; limit: number; namespace?: string; serviceName?: string },
+  ): Promise<SliceChange[]> {
+    const params: unknown[] = [range.afterRv.toString()];
+    const where = [
+      'resource_version > $1',
+      range.throughRv !== undefined ? `resource_version <= $${params.push(range.throughRv.toString())}` : 'true',
+      range.namespace !== undefined ? `namespace = $${params.push(range.namespace)}` : 'true',
+      range.serviceName !== undefined ? `service_name = $${params.push(range.serviceName)}` : 'true',
+    ].join(' AND ');
+    const rows: { resource_version: string; type: SliceChangeType; object: EndpointSlice; event_ids: string[] }[] = await q.query(
+      `SELECT resource_version, type, object, event_ids FROM slice_changes WHERE ${where}
+        ORDER BY resource_version LIMIT $${params.push(range.limit)}`,
+      params,
+    );
+    return rows.map((r) => ({ type: r.type, slice: r.object, resourceVersion: String(r.resource_version), eventIds: r.event_ids }));
+  }
+
+  async watchState(q: Queryable): Promise<{ compactedThrough: bigint; relayedThrough: bigint }> {
+    const [row]: { compacted_through: string; relayed_through: string }[] = await q.query(
+      'SELECT compacted_through, relayed_through FROM watch_state',
+    );
+    return { compactedThrough: BigInt(row.compacted_through), relayedThrough: BigInt(row.relayed_through) };
+  }
+
+  async markRelayed(q: Queryable, throughRv: string): Promise<void> {
+    await q.query('UPDATE watch_state SET relayed_through = greatest(relayed_through, $1::bigint)', [throughRv]);
+  }
+
+  /**
+   * Drops changes recorded more than `historySeconds` ago that are already relayed (when a relay
+   * runs), and raises the watermark below which a watch cannot resume.
+   */
+  async compact(q: Queryable, historySeconds: number, keepUnrelayed: boolean): Promise<number> {
+    const [row]: { deleted: string }[] = await q.query(
+      `WITH doomed AS (
+         DELETE FROM slice_changes
+          WHERE recorded_at < now() - make_interval(secs => $1)
+            AND (NOT $2 OR resource_version <= (SELECT relayed_through FROM watch_state))
+         RETURNING resource_version
+       ), bumped AS (
+         UPDATE watch_state SET compacted_through = greatest(compacted_through, coalesce((SELECT max(resource_version) FROM doomed), 0))
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM doomed) AS deleted, (SELECT count(*) FROM bumped) AS bumped`,
+      [historySeconds, keepUnrelayed],
+    );
+    return Number(row.deleted);
   }
 
   async latest(q: Queryable): Promise<string> {

@@ -1,0 +1,66 @@
+import { Logger } from '@nestjs/common';
+import { toKubernetesObject } from '@lib/domain';
+import { inTransaction, SliceChangeRepository, type SliceChange } from '@lib/persistence';
+import type { DataSource } from 'typeorm';
+import { CoalescingLoop } from './coalescing-loop';
+
+const BATCH = 500;
+const INTERVAL_MS = 1000;
+/** pg advisory lock key: one active relay among all projector instances. */
+const RELAY_LOCK = 0x5e1ce;
+
+export type PublishRecords = (records: readonly { key: string; value: Buffer | null }[]) => Promise<void>;
+
+/** The slice change topic's record(s) for one change: DELETED is followed by a tombstone for compaction. */
+export const sliceChangeRecords = (change: SliceChange): { key: string; value: Buffer | null }[] => {
+  const key = `${change.slice.namespace}/${change.slice.name}`;
+  const value = Buffer.from(JSON.stringify({ type: change.type, object: toKubernetesObject(change.slice, change.resourceVersion) }));
+  return change.type === 'DELETED' ? [{ key, value }, { key, value: null }] : [{ key, value }];
+};
+
+/**
+ * Outbox relay: publishes committed change log rows to the slice change topic in resourceVersion
+ * order and then records how far it got, so nothing rolled back is ever published and nothing
+ * committed stays unpublished after a crash (a crash can only publish a row twice).
+ */
+export class SliceChangeRelay {
+  private readonly logger = new Logger('SliceChangeRelay');
+  private readonly changes = new SliceChangeRepository();
+  private readonly loop = new CoalescingLoop(() => this.drain(), INTERVAL_MS, (error) =>
+    this.logger.warn({ msg: 'relay failed, will retry', error: error.message }),
+  );
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publish: PublishRecords,
+  ) {}
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Called when the projector commits; coalesces with a relay already in flight. */
+  kick(): void {
+    this.loop.kick();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const relayed = await inTransaction(this.dataSource, async (tx) => {
+        const [{ locked }]: { locked: boolean }[] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
+        if (!locked) return 0;
+        const { relayedThrough } = await this.changes.watchState(tx);
+        const batch = await this.changes.readRange(tx, { afterRv: relayedThrough, limit: BATCH });
+        if (batch.length === 0) return 0;
+        await this.publish(batch.flatMap(sliceChangeRecords));
+        await this.changes.markRelayed(tx, batch[batch.length - 1].resourceVersion);
+        return batch.length;
+      });
+      if (relayed < BATCH) return;
+    }
+  }
+}
