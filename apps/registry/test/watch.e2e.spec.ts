@@ -170,6 +170,44 @@ describe('list-then-watch (graphql-ws, real pipeline)', () => {
   });
 });
 
+describe('two projector instances committing concurrently', () => {
+  it('never lets a watcher skip a resourceVersion that commits late', async () => {
+    const config = await isolatedConfig();
+    const first = await startRegistry(config);
+    const second = await startRegistry(config);
+    const { Client } = await import('pg');
+    const db = new Client({ connectionString: config.databaseUrl });
+    await db.connect();
+    try {
+      const from = (await list(first.url)).endpointSlices.resourceVersion;
+      const w = watch(second.url, { rv: from });
+      const services = Array.from({ length: 12 }, (_, i) => `svc-${i}`);
+      await Promise.all(
+        services.map((name, i) =>
+          mutate(i % 2 ? first.url : second.url, `mutation($i: RegisterServiceInput!) { registerService(input: $i) { resourceVersion } }`, { i: { name, ports: [] } }),
+        ),
+      );
+      await Promise.all(
+        services.flatMap((name, i) =>
+          [1, 2, 3].map((k) =>
+            mutate(k % 2 ? first.url : second.url, `mutation($i: RegisterEndpointInput!) { registerEndpoint(input: $i) { resourceVersion } }`, {
+              i: { serviceName: name, addresses: [`10.6.${i}.${k}`] },
+            }),
+          ),
+        ),
+      );
+      const { rows } = await db.query<{ rv: string }>('SELECT resource_version::text AS rv FROM slice_changes WHERE resource_version > $1 ORDER BY resource_version', [from]);
+      const committed = rows.map((r) => r.rv);
+      expect(committed.length).toBeGreaterThanOrEqual(12 * 4);
+      await eventually(() => expect(w.events.map((e) => e.resourceVersion)).toEqual(committed));
+      await w.stop();
+    } finally {
+      await db.end();
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
+
 describe('watch history compaction', () => {
   it('answers RESOURCE_VERSION_TOO_OLD for a compacted resourceVersion', async () => {
     const config = await isolatedConfig({ WATCH_HISTORY: '1s' });
