@@ -6,6 +6,6 @@ import { ProjectionModule } from '@lib/projection';
 @Module({})
 export class ProjectorAppModule {
   static forRoot(config: RegistryConfig): DynamicModule {
-    return { module: ProjectorAppModule, imports: [ConfigModule.forRoot(config), ProjectionModule, HealthModule] };
+    return { module: ProjectorAppModule, imports: [ConfigModule.forRoot(config), ProjectionModule, HealthModule.register({ projector: true })] };
   }
 }

@@ -31,7 +31,7 @@ export class RegistryModule {
         ConfigModule.forRoot(config),
         PersistenceModule,
         MessagingModule,
-        HealthModule,
+        HealthModule.register({ projector: roles.projector }),
         GraphQLModule.forRoot(graphqlOptions()),
         ...(roles.projector ? [ProjectionModule] : []),
       ],

@@ -1,7 +1,17 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@lib/messaging';
 import { PersistenceModule } from '@lib/persistence';
+import { ProjectionModule } from '@lib/projection';
 import { HealthController } from './health.controller';
 
-@Module({ imports: [PersistenceModule, MessagingModule], controllers: [HealthController] })
-export class HealthModule {}
+@Module({})
+export class HealthModule {
+  /** With the projector in this process, /metrics includes its counters. */
+  static register(options: { projector: boolean }): DynamicModule {
+    return {
+      module: HealthModule,
+      imports: [PersistenceModule, MessagingModule, ...(options.projector ? [ProjectionModule] : [])],
+      controllers: [HealthController],
+    };
+  }
+}
