@@ -1,21 +1,28 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadRegistryConfig } from '@lib/config';
+import { configureHttp } from './http-setup';
 import { RegistryModule } from './registry.module';
+import { runMode, startupBanner } from './startup-banner';
 
 async function bootstrap(): Promise<void> {
   const apiOnly = process.argv.includes('--role=api');
   const config = loadRegistryConfig(process.env);
   const logger = new ConsoleLogger({ json: true });
-  const app = await NestFactory.create(RegistryModule.forRoot(config, { projector: !apiOnly }), { logger, bodyParser: true });
-  app.enableShutdownHooks();
-  await app.listen(config.port, '0.0.0.0');
-  logger.log({
-    msg: 'registry started',
-    role: apiOnly ? 'api' : 'api+projector',
-    graphql: `http://localhost:${config.port}/graphql`,
+  const app = await NestFactory.create<NestExpressApplication>(RegistryModule.forRoot(config, { projector: !apiOnly }), {
+    logger,
+    bodyParser: false,
   });
+  configureHttp(app, config);
+  await app.listen(config.port, '0.0.0.0');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const banner = startupBanner(config, port, apiOnly ? 'api' : 'api+projector');
+  logger.log(banner.fields);
+  // The human banner is for a terminal or the quick start; log collectors get the line above.
+  if (runMode(config) === 'embedded' || process.stdout.isTTY) process.stdout.write(`${banner.text}\n`);
 }
 
 bootstrap().catch((error: unknown) => {

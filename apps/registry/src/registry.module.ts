@@ -1,16 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ConfigModule, type RegistryConfig } from '@lib/config';
 import { HealthModule } from '@lib/health';
 import { MessagingModule } from '@lib/messaging';
 import { PersistenceModule } from '@lib/persistence';
 import { ProjectionModule } from '@lib/projection';
+import { AccessModule } from './access/access.module';
+import { AccessService } from './access/access.service';
+import { ApiTokenResolver } from './access/api-token.resolver';
 import { CommandService } from './commands/command.service';
 import { ProjectionWaiter } from './commands/projection-waiter';
 import { EndpointSliceResolver } from './endpoint-slices/endpoint-slice.resolver';
+import { EndpointHistoryResolver } from './endpoints/endpoint-history.resolver';
 import { EndpointResolver } from './endpoints/endpoint.resolver';
 import { GraphQLPassThroughFilter } from './graphql/graphql-exception.filter';
+import { LeaseRenewer } from './leases/lease-renewer';
+import { LeaseService } from './leases/lease.service';
+import { RegistryStatusResolver } from './leases/registry-status.resolver';
+import { RegistryStatusService } from './leases/registry-status.service';
 import { graphqlOptions } from './graphql/graphql.options';
 import { ServiceResolver } from './services/service.resolver';
 import { ChangeFeed } from './watch/change-feed';
@@ -32,7 +41,13 @@ export class RegistryModule {
         PersistenceModule,
         MessagingModule,
         HealthModule.register({ projector: roles.projector }),
-        GraphQLModule.forRoot(graphqlOptions()),
+        AccessModule,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          imports: [AccessModule],
+          inject: [AccessService],
+          useFactory: (access: AccessService) => graphqlOptions(access, config.access),
+        }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],
       providers: [
@@ -41,6 +56,12 @@ export class RegistryModule {
         ChangeFeed,
         WatchService,
         WatchResolver,
+        ApiTokenResolver,
+        EndpointHistoryResolver,
+        LeaseRenewer,
+        LeaseService,
+        RegistryStatusService,
+        RegistryStatusResolver,
       ],
     };
   }

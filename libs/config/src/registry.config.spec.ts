@@ -20,12 +20,36 @@ describe('loadRegistryConfig', () => {
       watchHistorySeconds: 604800,
       watchBufferEvents: 10000,
       watchBookmarkIntervalMs: 5000,
+      access: {
+        mode: 'off',
+        adminToken: undefined,
+        rateLimitPerSecond: 200,
+        maxBodyBytes: 2097152,
+        maxQueryDepth: 12,
+        maxQueryCost: 2000,
+        maxSubscriptionsPerConnection: 100,
+        maxSubscriptionsPerToken: 2000,
+        corsOrigins: [],
+      },
+      leases: { sweepMs: 1000, protectFraction: 0.3, protectMin: 20, renewCoalesceMs: 200 },
     });
   });
 
   it('reads durations in seconds, minutes, hours and days', () => {
     expect(loadRegistryConfig({ WATCH_HISTORY: '90s' }).watchHistorySeconds).toBe(90);
     expect(loadRegistryConfig({ WATCH_HISTORY: '12h' }).watchHistorySeconds).toBe(43200);
+  });
+
+  it('closes access by default outside embedded mode', () => {
+    expect(loadRegistryConfig(external).access.mode).toBe('token');
+    expect(loadRegistryConfig({ ...external, AUTH_MODE: 'off' }).access.mode).toBe('off');
+  });
+
+  it('reads the lease settings', () => {
+    expect(
+      loadRegistryConfig({ LEASE_SWEEP_MS: '250', LEASE_PROTECT_FRACTION: '.5', LEASE_PROTECT_MIN: '3', LEASE_RENEW_COALESCE_MS: '0' }).leases,
+    ).toEqual({ sweepMs: 250, protectFraction: 0.5, protectMin: 3, renewCoalesceMs: 0 });
+    expect(loadRegistryConfig({ LEASE_PROTECT_FRACTION: '1' }).leases.protectFraction).toBe(1);
   });
 
   it('reads brokers and the database', () => {
@@ -42,6 +66,15 @@ describe('loadRegistryConfig', () => {
     [{ EVENTS_TOPIC: 'bad topic' }, /EVENTS_TOPIC/],
     [{ KAFKA_BROKERS: 'k1:9092' }, /KAFKA_BROKERS is set but DATABASE_URL is not/],
     [{ WATCH_HISTORY: '7 days' }, /WATCH_HISTORY: expected a positive duration/],
+    [{ AUTH_MODE: 'maybe' }, /AUTH_MODE: expected "token" or "off"/],
+    [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN: must be at least 16 characters/],
+    [{ CORS_ORIGINS: 'example.com' }, /CORS_ORIGINS/],
+    [{ LEASE_SWEEP_MS: '10' }, /LEASE_SWEEP_MS: expected an integer in 50..60000/],
+    [{ LEASE_PROTECT_FRACTION: '0' }, /LEASE_PROTECT_FRACTION: expected a fraction greater than 0 and at most 1/],
+    [{ LEASE_PROTECT_FRACTION: '1.5' }, /LEASE_PROTECT_FRACTION/],
+    [{ LEASE_PROTECT_FRACTION: '30%' }, /LEASE_PROTECT_FRACTION/],
+    [{ LEASE_PROTECT_MIN: '0' }, /LEASE_PROTECT_MIN: expected an integer in 1\.\.10000000/],
+    [{ LEASE_RENEW_COALESCE_MS: '-5' }, /LEASE_RENEW_COALESCE_MS/],
   ])('stops on %p naming the variable and the rule', (env, message) => {
     expect(() => loadRegistryConfig(env)).toThrow(ConfigError);
     expect(() => loadRegistryConfig(env)).toThrow(message);

@@ -17,6 +17,33 @@ export interface RegistryConfig {
   /** Events queued for one subscriber before it is cut off as too slow. */
   readonly watchBufferEvents: number;
   readonly watchBookmarkIntervalMs: number;
+  readonly access: AccessConfig;
+  readonly leases: LeaseConfig;
+}
+
+export interface LeaseConfig {
+  /** LEASE_SWEEP_MS: how often the active sweeper looks for lapsed leases. */
+  readonly sweepMs: number;
+  /** LEASE_PROTECT_FRACTION and LEASE_PROTECT_MIN: the protective-mode threshold. */
+  readonly protectFraction: number;
+  readonly protectMin: number;
+  /** LEASE_RENEW_COALESCE_MS: heartbeats arriving within this window share one statement. */
+  readonly renewCoalesceMs: number;
+}
+
+export interface AccessConfig {
+  /** `token`: every request needs a bearer token; `off`: everyone is an anonymous admin. */
+  readonly mode: 'token' | 'off';
+  /** Bootstraps the first admin; compared in constant time, never stored. */
+  readonly adminToken?: string;
+  readonly rateLimitPerSecond: number;
+  readonly maxBodyBytes: number;
+  readonly maxQueryDepth: number;
+  readonly maxQueryCost: number;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxSubscriptionsPerToken: number;
+  /** Origins allowed by CORS; empty: CORS closed. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -79,6 +106,47 @@ const databaseUrl = (raw: string | undefined): string | undefined => {
   return raw;
 };
 
+const accessConfig = (env: Env, embedded: boolean): AccessConfig => {
+  const mode = env.AUTH_MODE || (embedded ? 'off' : 'token');
+  if (mode !== 'token' && mode !== 'off') throw new ConfigError(`AUTH_MODE: expected "token" or "off", got "${mode}"`);
+  const adminToken = env.ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN: must be at least 16 characters (use a random secret, e.g. `openssl rand -hex 32`)');
+  }
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^\s/]+$/.test(origin)) throw new ConfigError(`CORS_ORIGINS: expected comma-separated origins like https://app.example.com, got "${origin}"`);
+  }
+  return {
+    mode,
+    adminToken,
+    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 200, 1, 1_000_000),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+    maxQueryCost: integer(env, 'MAX_QUERY_COST', 2000, 10, 10_000_000),
+    maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+    maxSubscriptionsPerToken: integer(env, 'MAX_SUBSCRIPTIONS_PER_TOKEN', 2000, 1, 1_000_000),
+    corsOrigins,
+  };
+};
+
+const fraction = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw.trim()) || !(value > 0 && value <= 1)) {
+    throw new ConfigError(`${name}: expected a fraction greater than 0 and at most 1 (like 0.3), got "${raw}"`);
+  }
+  return value;
+};
+
+const leaseConfig = (env: Env): LeaseConfig => ({
+  sweepMs: integer(env, 'LEASE_SWEEP_MS', 1000, 50, 60_000),
+  protectFraction: fraction(env, 'LEASE_PROTECT_FRACTION', 0.3),
+  protectMin: integer(env, 'LEASE_PROTECT_MIN', 20, 1, 10_000_000),
+  renewCoalesceMs: integer(env, 'LEASE_RENEW_COALESCE_MS', 200, 0, 5000),
+});
+
 /** Reads and validates every variable once; the only place that touches the environment. */
 export const loadRegistryConfig = (env: Env): RegistryConfig => {
   const kafkaBrokers = brokers(env.KAFKA_BROKERS);
@@ -105,5 +173,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     watchHistorySeconds: durationSeconds(env, 'WATCH_HISTORY', '7d'),
     watchBufferEvents: integer(env, 'WATCH_BUFFER_EVENTS', 10000, 10, 10_000_000),
     watchBookmarkIntervalMs: integer(env, 'WATCH_BOOKMARK_INTERVAL_MS', 5000, 100, 3_600_000),
+    access: accessConfig(env, !dbUrl && !kafkaBrokers),
+    leases: leaseConfig(env),
   });
 };

@@ -12,3 +12,6 @@ export * from './slices/slice-plan';
 export * from './slices';
 export * from './validation';
 export * from './label-selector';
+export * from './access/scopes';
+export * from './registry/lease-renewal';
+export * from './leases/lease-protection';

@@ -3,6 +3,8 @@ import { MessagingModule } from '@lib/messaging';
 import { PersistenceModule } from '@lib/persistence';
 import { ProjectionModule } from '@lib/projection';
 import { HealthController } from './health.controller';
+import { LeaseProtectionStatus } from './lease-protection-status';
+import { ProjectorLag } from './projector-lag';
 
 @Module({})
 export class HealthModule {
@@ -12,6 +14,8 @@ export class HealthModule {
       module: HealthModule,
       imports: [PersistenceModule, MessagingModule, ...(options.projector ? [ProjectionModule] : [])],
       controllers: [HealthController],
+      providers: [ProjectorLag, LeaseProtectionStatus],
+      exports: [ProjectorLag, LeaseProtectionStatus],
     };
   }
 }

@@ -1,2 +1,4 @@
 export * from './health.module';
 export * from './health.controller';
+export * from './projector-lag';
+export * from './lease-protection-status';

@@ -2,8 +2,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateRegistryTables1764000000000 } from '../../../migrations/1764000000000-CreateRegistryTables';
 import { CreateWatchState1764000001000 } from '../../../migrations/1764000001000-CreateWatchState';
 import { CreateEmbeddedEventLog1764000006000 } from '../../../migrations/1764000006000-CreateEmbeddedEventLog';
+import { CreateAccessAndHistory1764000007000 } from '../../../migrations/1764000007000-CreateAccessAndHistory';
+import { CreateEndpointLeases1764000008000 } from '../../../migrations/1764000008000-CreateEndpointLeases';
 
-export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000];
+export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000, CreateAccessAndHistory1764000007000, CreateEndpointLeases1764000008000];
 
 export interface DatabaseOptions {
   readonly url: string;

@@ -5,4 +5,8 @@ export * from './repositories/registry-state.repository';
 export * from './repositories/endpoint-slice.repository';
 export * from './repositories/slice-change.repository';
 export * from './repositories/consumer-offset.repository';
+export * from './repositories/lease.repository';
+export * from './embedded/embedded-postgres';
 export * from './persistence.module';
+export * from './repositories/api-token.repository';
+export * from './repositories/endpoint-history.repository';

@@ -1,32 +1,61 @@
+import { join } from 'node:path';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
 import { DataSource } from 'typeorm';
 import { openDataSource } from './data-source';
+import { EmbeddedPostgres } from './embedded/embedded-postgres';
+import { ApiTokenRepository } from './repositories/api-token.repository';
 import { ConsumerOffsetRepository } from './repositories/consumer-offset.repository';
+import { EndpointHistoryRepository } from './repositories/endpoint-history.repository';
 import { EndpointSliceRepository } from './repositories/endpoint-slice.repository';
 import { RegistryStateRepository } from './repositories/registry-state.repository';
 import { SliceChangeRepository } from './repositories/slice-change.repository';
 
-const repositories = [RegistryStateRepository, EndpointSliceRepository, SliceChangeRepository, ConsumerOffsetRepository];
+const repositories = [
+  RegistryStateRepository,
+  EndpointSliceRepository,
+  SliceChangeRepository,
+  ConsumerOffsetRepository,
+  ApiTokenRepository,
+  EndpointHistoryRepository,
+];
+
+/** The embedded cluster, or null when DATABASE_URL names an external Postgres. */
+export const EMBEDDED_POSTGRES = Symbol('EmbeddedPostgres');
+
+// Every socket shares PGlite's one backend, so more connections add no throughput; a few let reads
+// queue behind a transaction instead of behind the pool. The server must accept more than the pool.
+const EMBEDDED_POOL_SIZE = 4;
+const EMBEDDED_MAX_CONNECTIONS = 16;
 
 @Module({
   providers: [
     {
-      provide: DataSource,
+      provide: EMBEDDED_POSTGRES,
       inject: [REGISTRY_CONFIG],
-      useFactory: (config: RegistryConfig) => {
-        if (!config.databaseUrl) throw new Error('DATABASE_URL is required outside embedded mode');
-        return openDataSource({ url: config.databaseUrl });
-      },
+      useFactory: (config: RegistryConfig): Promise<EmbeddedPostgres> | null =>
+        config.databaseUrl
+          ? null
+          : EmbeddedPostgres.start({ dataDir: join(config.dataDir, 'pg'), maxConnections: EMBEDDED_MAX_CONNECTIONS }),
+    },
+    {
+      provide: DataSource,
+      inject: [REGISTRY_CONFIG, EMBEDDED_POSTGRES],
+      useFactory: (config: RegistryConfig, embedded: EmbeddedPostgres | null) =>
+        openDataSource(embedded ? { url: embedded.url, poolSize: EMBEDDED_POOL_SIZE } : { url: config.databaseUrl as string }),
     },
     ...repositories,
   ],
-  exports: [DataSource, ...repositories],
+  exports: [DataSource, EMBEDDED_POSTGRES, ...repositories],
 })
 export class PersistenceModule implements OnApplicationShutdown {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(EMBEDDED_POSTGRES) private readonly embedded: EmbeddedPostgres | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded?.stop();
   }
 }

@@ -12,16 +12,21 @@ import {
 import { decodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import {
   ConsumerOffsetRepository,
+  EndpointHistoryRepository,
   EndpointSliceRepository,
   inTransaction,
+  LeaseRepository,
   RegistryStateRepository,
   SliceChangeRepository,
+  type EndpointHistoryEntry,
+  type ProjectedLeaseWrite,
   type SliceChange,
   type SliceChangeType,
   type StoredSlice,
   type TopicPartition,
 } from '@lib/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
+import { lastLeaseWritePerEndpoint, projectedLeaseWrites } from './lease-writes';
 
 export interface ApplyBatchOptions {
   readonly groupId: string;
@@ -70,6 +75,8 @@ export class BatchApplier {
   private readonly slices = new EndpointSliceRepository();
   private readonly changes = new SliceChangeRepository();
   private readonly offsets = new ConsumerOffsetRepository();
+  private readonly history = new EndpointHistoryRepository();
+  private readonly leases = new LeaseRepository();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -119,6 +126,7 @@ export class BatchApplier {
     const commands = groupCommands(fresh.filter((d) => !unapplicable.has(d.message.offset)));
     const result = await this.applyCommands(tx, commands);
     const { latest, changes } = await this.commitWrites(tx, result.writes);
+    await this.history.append(tx, historyEntries(result.applied, changes));
     await this.offsets.advance(tx, tp, fresh[fresh.length - 1].message.offset + 1n, latest);
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     return { appliedEvents, deadLettered: fresh.length - appliedEvents, changes, writesPerReconcile: result.writesPerReconcile };
@@ -132,8 +140,11 @@ export class BatchApplier {
     const touched = new Set<string>();
     const writes: PendingWrite[] = [];
     const writesPerReconcile: number[] = [];
+    const applied: Command[] = [];
+    const leaseWrites: ProjectedLeaseWrite[] = [];
 
     for (const command of commands) {
+      const before = states.get(command.key);
       let next: ReturnType<typeof reconcileCommand>;
       try {
         next = reconcileCommand(command, states.get(command.key), current.get(command.key) ?? [], this.options.maxEndpointsPerSlice);
@@ -146,9 +157,13 @@ export class BatchApplier {
       touched.add(command.key);
       writes.push(...next.writes);
       writesPerReconcile.push(next.writes.length);
+      applied.push(command);
+      leaseWrites.push(...projectedLeaseWrites(command.events, before, next.state));
     }
     await this.states.save(tx, new Map([...touched].map((k) => [k, states.get(k)])));
-    return { writes, writesPerReconcile };
+    // Operational lease rows follow the log in this transaction (see LeaseRepository).
+    await this.leases.applyProjected(tx, lastLeaseWritePerEndpoint(leaseWrites));
+    return { writes, writesPerReconcile, applied };
   }
 
   /** Reserves resourceVersions last, so the counter lock is held only for the final inserts. */
@@ -169,6 +184,39 @@ export class BatchApplier {
     return { latest: changes[changes.length - 1].resourceVersion, changes };
   }
 }
+
+const endpointIdOf = (event: RecordedEvent['event']): string | undefined => {
+  switch (event.type) {
+    case 'EndpointRegistered':
+      return event.data.endpoint.id;
+    case 'EndpointConditionsChanged':
+    case 'EndpointDeregistered':
+    case 'EndpointExpired':
+      return event.data.id;
+    case 'ServiceRegistered':
+    case 'ServiceDeleted':
+      return undefined;
+  }
+};
+
+/** The audit index: each endpoint event with its actor and the slice resourceVersions its command produced. */
+const historyEntries = (commands: readonly Command[], changes: readonly SliceChange[]): EndpointHistoryEntry[] => {
+  const versionsByCommand = new Map<string, string[]>();
+  for (const change of changes) {
+    const versions = versionsByCommand.get(change.eventIds[0]) ?? [];
+    versions.push(change.resourceVersion);
+    versionsByCommand.set(change.eventIds[0], versions);
+  }
+  return commands.flatMap((command) => {
+    const resourceVersions = versionsByCommand.get(command.events[0].metadata.id) ?? [];
+    return command.events.flatMap(({ event, metadata }) => {
+      const endpointId = endpointIdOf(event);
+      if (endpointId === undefined) return [];
+      const { namespace, name } = eventServiceKey(event);
+      return [{ namespace, serviceName: name, endpointId, eventId: metadata.id, type: event.type, time: metadata.time, actor: metadata.actor, data: event.data, resourceVersions }];
+    });
+  });
+};
 
 const decode = (message: LogMessage): Decoded => {
   try {

@@ -8,3 +8,6 @@ export * from './coalescing-loop';
 export * from './replay';
 export * from './projection-diff';
 export * from './projection-maintenance';
+export * from './lease-sweeper';
+export * from './sweeper-election';
+export * from './lease-writes';

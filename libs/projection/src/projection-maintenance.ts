@@ -22,7 +22,7 @@ const allSlices = async (q: Pick<DataSource, 'query'>): Promise<EndpointSlice[]>
  */
 export const rebuildProjection = async (dataSource: DataSource, eventLog: EventLog, options: MaintenanceOptions): Promise<ReplayResult> => {
   await inTransaction(dataSource, async (tx) => {
-    await tx.query('TRUNCATE registry_services, endpoint_slices, slice_changes');
+    await tx.query('TRUNCATE registry_services, endpoint_slices, slice_changes, endpoint_history');
     await tx.query('DELETE FROM consumer_offsets WHERE group_id = $1 AND topic = $2', [options.groupId, options.eventsTopic]);
     await tx.query('UPDATE watch_state SET compacted_through = (SELECT value FROM resource_version_counter)');
   });

@@ -16,6 +16,10 @@ export class ProjectionMetrics {
   readonly applyFailures = new Counter();
   readonly batchSeconds = new Counter();
   readonly batches = new Counter();
+  /** Lease expiry events appended by this process's sweeper (while it is the active one). */
+  readonly leaseExpiredNotReady = new Counter();
+  readonly leaseExpiredRemoved = new Counter();
+  readonly leaseSweepFailures = new Counter();
 
   recordBatch(applied: AppliedBatch, seconds: number): void {
     this.appliedEvents.inc(applied.appliedEvents);
@@ -37,6 +41,10 @@ export class ProjectionMetrics {
       line('registry_projector_apply_failures_total', 'Batch applications that failed and were retried.', 'counter', this.applyFailures.value),
       line('registry_projector_batches_total', 'Batches committed.', 'counter', this.batches.value),
       line('registry_projector_batch_seconds_total', 'Time spent applying batches.', 'counter', this.batchSeconds.value),
+      `# HELP registry_lease_expirations_total Lease expiry events appended by this process, by phase.\n# TYPE registry_lease_expirations_total counter\n` +
+        `registry_lease_expirations_total{phase="NotReady"} ${this.leaseExpiredNotReady.value}\n` +
+        `registry_lease_expirations_total{phase="Removed"} ${this.leaseExpiredRemoved.value}\n`,
+      line('registry_lease_sweep_failures_total', 'Lease sweeps that failed and were retried.', 'counter', this.leaseSweepFailures.value),
     ].join('');
   }
 }

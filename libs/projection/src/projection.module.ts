@@ -5,9 +5,11 @@ import { PersistenceModule } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
 import { ChangeLogCompactor } from './change-log-compactor';
+import { LeaseSweeper } from './lease-sweeper';
 import { ProjectionMetrics } from './projection-metrics';
 import { Projector } from './projector';
 import { SliceChangeRelay } from './slice-change-relay';
+import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
 
 @Module({
   imports: [PersistenceModule, MessagingModule],
@@ -44,13 +46,33 @@ import { SliceChangeRelay } from './slice-change-relay';
       useFactory: (config: RegistryConfig, dataSource: DataSource, eventLog: EventLog) =>
         new ChangeLogCompactor(dataSource, config.watchHistorySeconds, eventLog instanceof KafkaEventLog),
     },
+    {
+      // Runs wherever the projector runs; one process sweeps at a time.
+      provide: LeaseSweeper,
+      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics],
+      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics) =>
+        new LeaseSweeper(
+          dataSource,
+          eventLog,
+          // No DATABASE_URL: embedded PGlite, one process, advisory locks shared by every socket.
+          config.databaseUrl ? new AdvisoryLockElection(dataSource) : new InProcessElection(),
+          metrics,
+          {
+            sweepMs: config.leases.sweepMs,
+            policy: { fraction: config.leases.protectFraction, min: config.leases.protectMin },
+            groupId: config.projectorGroupId,
+            eventsTopic: config.eventsTopic,
+          },
+        ),
+    },
   ],
-  exports: [Projector, ProjectionMetrics, ChangeLogCompactor],
+  exports: [Projector, ProjectionMetrics, ChangeLogCompactor, LeaseSweeper],
 })
 export class ProjectionModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(Projector) private readonly projector: Projector,
     @Inject(ChangeLogCompactor) private readonly compactor: ChangeLogCompactor,
+    @Inject(LeaseSweeper) private readonly sweeper: LeaseSweeper,
     @Optional() @Inject(SliceChangeRelay) private readonly relay: SliceChangeRelay | null,
   ) {}
 
@@ -62,10 +84,12 @@ export class ProjectionModule implements OnApplicationBootstrap, BeforeApplicati
     }
     this.compactor.start();
     await this.projector.start();
+    this.sweeper.start();
   }
 
   /** SIGTERM: the consumer finishes the batch in flight, commits, then leaves the group. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.sweeper.stop();
     await this.projector.stop();
     this.compactor.stop();
     await this.relay?.stop();

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { loadRegistryConfig, type RegistryConfig } from '@lib/config';
 
 let counter = 0;
 
-const uniqueName = (): string => `${process.env.TEST_RUN_ID}_${process.pid.toString(36)}_${++counter}`;
+// Jest gives every test file its own module registry, so with --runInBand several files share a pid
+// and each starts counting at 1 again: the random part keeps their databases and topics apart.
+const uniqueName = (): string => `${process.env.TEST_RUN_ID}_${process.pid.toString(36)}_${randomBytes(3).toString('hex')}${++counter}`;
 
 /** A fresh database (migrations run when the app starts) and fresh topic names, for one test scope. */
 export const isolatedConfig = async (overrides: Record<string, string> = {}): Promise<RegistryConfig> => {
@@ -20,6 +23,8 @@ export const isolatedConfig = async (overrides: Record<string, string> = {}): Pr
   url.pathname = `/${database}`;
   return loadRegistryConfig({
     PORT: '0',
+    // Access control has its own tests; everything else runs as the anonymous admin.
+    AUTH_MODE: 'off',
     DATABASE_URL: url.toString(),
     KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS,
     EVENTS_TOPIC: `test.${name}.events`,

@@ -11,6 +11,8 @@ import {
 import { EVENT_LOG, type EventLog } from '@lib/messaging';
 import { RegistryStateRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { Principal } from '../access/principal';
 import { ProjectionWaiter } from './projection-waiter';
 
 export interface CommandOutcome {
@@ -19,7 +21,8 @@ export interface CommandOutcome {
 }
 
 export interface CommandOptions {
-  readonly actor: string;
+  /** Must be allowed to write every namespace the commands touch; recorded as the events' actor. */
+  readonly principal: Principal;
   /** false: return on the broker's ack instead of waiting for the projection. */
   readonly waitForProjection: boolean;
 }
@@ -32,17 +35,26 @@ export class CommandService {
     @Inject(RegistryStateRepository) private readonly states: RegistryStateRepository,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     @Inject(ProjectionWaiter) private readonly waiter: ProjectionWaiter,
+    @Inject(AccessService) private readonly access: AccessService,
   ) {}
 
   async handle(commands: readonly RegistryCommand[], options: CommandOptions): Promise<CommandOutcome> {
-    const decided = await this.decideAll(commands);
+    for (const command of commands) this.access.requireWrite(options.principal, commandNamespace(command));
+    return this.append(await this.decideAll(commands), options);
+  }
+
+  /**
+   * Appends events already decided (one inner array per command, applied in one reconcile each)
+   * and awaits their projection; for callers that decide outside `decide`, like lease renewals.
+   */
+  async append(decided: readonly (readonly RegistryEvent[])[], options: CommandOptions): Promise<CommandOutcome> {
     const time = new Date().toISOString();
-    const recorded = decided.map((events) => {
+    const recorded = decided.filter((events) => events.length > 0).map((events) => {
       const commandId = randomUUID();
       return events.map(
         (event): RecordedEvent => ({
           event,
-          metadata: { id: randomUUID(), time, actor: options.actor, commandId, commandSize: events.length },
+          metadata: { id: randomUUID(), time, actor: options.principal.name, commandId, commandSize: events.length },
         }),
       );
     });
@@ -68,13 +80,8 @@ export class CommandService {
   }
 }
 
-const commandServiceKey = (command: RegistryCommand): string => {
-  switch (command.type) {
-    case 'RegisterService':
-      return serviceKey(command.input.namespace ?? 'default', command.input.name);
-    case 'DeleteService':
-      return serviceKey(command.namespace, command.name);
-    default:
-      return serviceKey(command.namespace, command.serviceName);
-  }
-};
+const commandNamespace = (command: RegistryCommand): string =>
+  command.type === 'RegisterService' ? (command.input.namespace ?? 'default') : command.namespace;
+
+const commandServiceKey = (command: RegistryCommand): string =>
+  serviceKey(commandNamespace(command), command.type === 'RegisterService' ? command.input.name : command.type === 'DeleteService' ? command.name : command.serviceName);

@@ -1,8 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { validateNamespace, validateServiceName } from '@lib/domain';
+import { Args, Context, Int, Query, Resolver } from '@nestjs/graphql';
+import { validateServiceName } from '@lib/domain';
 import { EndpointSliceRepository, encodeCursor } from '@lib/persistence';
 import { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { RequestContext } from '../commands/request-context';
 import { AddressTypeEnum } from '../graphql/enums';
 import { parseListArguments } from '../queries/list-arguments';
 import { toEndpointSliceObject } from './endpoint-slice.mapper';
@@ -13,14 +15,17 @@ export class EndpointSliceResolver {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
+    @Inject(AccessService) private readonly access: AccessService,
   ) {}
 
   @Query(() => EndpointSlice, { nullable: true })
   async endpointSlice(
     @Args('name') name: string,
     @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
   ): Promise<EndpointSlice | null> {
-    const stored = await this.slices.get(this.dataSource.manager, validateNamespace(namespace, 'namespace'), name);
+    const [readable] = this.access.readScope(context.principal, namespace) ?? [namespace];
+    const stored = await this.slices.get(this.dataSource.manager, readable, name);
     return stored ? toEndpointSliceObject(stored) : null;
   }
 
@@ -32,8 +37,9 @@ export class EndpointSliceResolver {
     @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
     @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Context() context: RequestContext,
   ): Promise<EndpointSliceConnection> {
-    const list = parseListArguments({ namespace, labelSelector, first, after });
+    const list = parseListArguments({ namespaces: this.access.readScope(context.principal, namespace), labelSelector, first, after });
     const page = await this.slices.page(this.dataSource.manager, {
       ...list,
       serviceName: serviceName != null ? validateServiceName(serviceName, 'serviceName') : undefined,

@@ -1,13 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
-import { endpointRegistrationCommands, validateBulkSize, validateNamespace, validateServiceName } from '@lib/domain';
+import { endpointRegistrationCommands, renewLeasesCommand, validateBulkSize, validateNamespace, validateServiceName } from '@lib/domain';
 import { CommandService } from '../commands/command.service';
 import { commandOptions, type RequestContext } from '../commands/request-context';
+import { LeaseService } from '../leases/lease.service';
 import { EndpointConditionsInput, MutationResult, RegisterEndpointInput } from './endpoint.types';
 
 @Resolver()
 export class EndpointResolver {
-  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
+  constructor(
+    @Inject(CommandService) private readonly commands: CommandService,
+    @Inject(LeaseService) private readonly leases: LeaseService,
+  ) {}
 
   @Mutation(() => MutationResult, { description: 'Create or replace one endpoint.' })
   registerEndpoint(@Args('input') input: RegisterEndpointInput, @Context() context: RequestContext): Promise<MutationResult> {
@@ -58,6 +62,28 @@ export class EndpointResolver {
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids }], commandOptions(context));
+  }
+
+  @Mutation(() => MutationResult, {
+    description: 'Renews the lease (not an event). eventIds is empty unless the endpoint was not ready by a lapsed lease and is restored.',
+  })
+  heartbeat(
+    @Args('serviceName') serviceName: string,
+    @Args('id') id: string,
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.leases.renew(renewLeasesCommand(namespace, serviceName, { id }), commandOptions(context));
+  }
+
+  @Mutation(() => MutationResult, { description: 'Bulk heartbeat: renews the leases of several endpoints of one service, all or none.' })
+  heartbeats(
+    @Args('serviceName') serviceName: string,
+    @Args('ids', { type: () => [String] }) ids: string[],
+    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.leases.renew(renewLeasesCommand(namespace, serviceName, { ids }), commandOptions(context));
   }
 }
 

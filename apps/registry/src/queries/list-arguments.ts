@@ -1,4 +1,4 @@
-import { DomainError, parseLabelSelector, validateNamespace, type LabelSelector } from '@lib/domain';
+import { DomainError, parseLabelSelector, type LabelSelector } from '@lib/domain';
 import { decodeCursor, type PageCursor } from '@lib/persistence';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -12,7 +12,8 @@ export interface ListArguments {
 
 /** Validates the arguments every list shares: namespace, labelSelector, first, after. */
 export const parseListArguments = (args: {
-  namespace?: string | null;
+  /** Already validated and authorized (AccessService.readScope); undefined: every namespace. */
+  namespaces: readonly string[] | undefined;
   labelSelector?: string | null;
   first: number;
   after?: string | null;
@@ -21,7 +22,7 @@ export const parseListArguments = (args: {
     throw new DomainError('BAD_USER_INPUT', 'first', `must be between 1 and ${MAX_PAGE_SIZE}`);
   }
   return {
-    namespaces: args.namespace != null ? [validateNamespace(args.namespace, 'namespace')] : undefined,
+    namespaces: args.namespaces,
     selector: args.labelSelector ? parseLabelSelector(args.labelSelector) : undefined,
     first: args.first,
     after: args.after ? decodeCursor(args.after) : undefined,

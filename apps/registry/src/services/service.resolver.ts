@@ -1,8 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { validateNamespace, validateServiceName } from '@lib/domain';
+import { validateServiceName } from '@lib/domain';
 import { EndpointSliceRepository, RegistryStateRepository, encodeCursor } from '@lib/persistence';
 import { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
 import { CommandService } from '../commands/command.service';
 import { commandOptions, type RequestContext } from '../commands/request-context';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
@@ -19,18 +20,17 @@ export class ServiceResolver {
     @Inject(RegistryStateRepository) private readonly states: RegistryStateRepository,
     @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
     @Inject(CommandService) private readonly commands: CommandService,
+    @Inject(AccessService) private readonly access: AccessService,
   ) {}
 
   @Query(() => Service, { nullable: true })
   async service(
     @Args('name') name: string,
     @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @Context() context: RequestContext,
   ): Promise<Service | null> {
-    const state = await this.states.get(
-      this.dataSource.manager,
-      validateNamespace(namespace, 'namespace'),
-      validateServiceName(name, 'name'),
-    );
+    const [readable] = this.access.readScope(context.principal, namespace) ?? [namespace];
+    const state = await this.states.get(this.dataSource.manager, readable, validateServiceName(name, 'name'));
     return state ? toServiceObject(state) : null;
   }
 
@@ -40,8 +40,10 @@ export class ServiceResolver {
     @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
     @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Context() context: RequestContext,
   ): Promise<ServiceConnection> {
-    const page = await this.states.page(this.dataSource.manager, parseListArguments({ namespace, labelSelector, first, after }));
+    const namespaces = this.access.readScope(context.principal, namespace);
+    const page = await this.states.page(this.dataSource.manager, parseListArguments({ namespaces, labelSelector, first, after }));
     const last = page.items[page.items.length - 1];
     return {
       nodes: page.items.map((item) => toServiceObject(item.node)),

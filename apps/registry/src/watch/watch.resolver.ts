@@ -1,13 +1,18 @@
 import { Inject } from '@nestjs/common';
-import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import { parseLabelSelector, validateNamespace, validateServiceName } from '@lib/domain';
+import { Args, Context, Resolver, Subscription } from '@nestjs/graphql';
+import { parseLabelSelector, validateServiceName } from '@lib/domain';
+import { AccessService } from '../access/access.service';
+import type { RequestContext } from '../commands/request-context';
 import { WatchEvent } from '../endpoint-slices/endpoint-slice.types';
 import { parseResourceVersion, WatchService } from './watch.service';
 import type { WatchItem } from './watch-stream';
 
 @Resolver(() => WatchEvent)
 export class WatchResolver {
-  constructor(@Inject(WatchService) private readonly watches: WatchService) {}
+  constructor(
+    @Inject(WatchService) private readonly watches: WatchService,
+    @Inject(AccessService) private readonly access: AccessService,
+  ) {}
 
   @Subscription(() => WatchEvent, {
     description:
@@ -24,9 +29,10 @@ export class WatchResolver {
     @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
     @Args('resourceVersion', { type: () => String, nullable: true }) resourceVersion: string | null,
     @Args('allowBookmarks', { type: () => Boolean, defaultValue: false }) allowBookmarks: boolean,
+    @Context() context: RequestContext,
   ) {
-    return this.watches.watch({
-      namespace: namespace != null ? validateNamespace(namespace, 'namespace') : undefined,
+    return this.watches.watch(context.principal, {
+      namespaces: this.access.readScope(context.principal, namespace),
       serviceName: serviceName != null ? validateServiceName(serviceName, 'serviceName') : undefined,
       selector: labelSelector ? parseLabelSelector(labelSelector) : undefined,
       resourceVersion: resourceVersion != null ? parseResourceVersion(resourceVersion) : undefined,

@@ -1,15 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
 import { DomainError, matchesLabelSelector, SERVICE_NAME_LABEL, type EndpointSlice, type LabelSelector } from '@lib/domain';
-import { EndpointSliceRepository, SliceChangeRepository } from '@lib/persistence';
+import { ApiTokenRepository, EndpointSliceRepository, SliceChangeRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
+import type { Principal } from '../access/principal';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
 import { ApiError } from '../graphql/format-error';
 import { ChangeFeed, type FeedChange } from './change-feed';
 import { WatchStream } from './watch-stream';
 
 export interface WatchRequest {
-  readonly namespace?: string;
+  /** Authorized namespaces (undefined: all); one namespace narrows the database reads too. */
+  readonly namespaces?: readonly string[];
   readonly serviceName?: string;
   readonly selector?: LabelSelector;
   readonly resourceVersion?: bigint;
@@ -17,6 +19,10 @@ export interface WatchRequest {
 }
 
 const CATCH_UP_BATCH = 1000;
+const REVOCATION_CHECK_MS = 2000;
+
+const singleNamespace = (request: WatchRequest): string | undefined =>
+  request.namespaces?.length === 1 ? request.namespaces[0] : undefined;
 
 export const parseResourceVersion = (raw: string, field = 'resourceVersion'): bigint => {
   if (!/^\d{1,19}$/.test(raw)) throw new DomainError('BAD_USER_INPUT', field, 'must be a decimal resourceVersion returned by a list or an event');
@@ -29,23 +35,60 @@ export const parseResourceVersion = (raw: string, field = 'resourceVersion'): bi
  * the live changes through, above a floor that makes the seam exact: no gap, no duplicate.
  */
 @Injectable()
-export class WatchService {
+export class WatchService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly changes = new SliceChangeRepository();
   private readonly slices = new EndpointSliceRepository();
+  /** Open streams per token (or per name for the admin token and anonymous). */
+  private readonly open = new Map<string, Set<WatchStream>>();
+  private revocationTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ChangeFeed) private readonly feed: ChangeFeed,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    @Inject(ApiTokenRepository) private readonly tokens: ApiTokenRepository,
   ) {}
 
-  async watch(request: WatchRequest): Promise<WatchStream> {
+  onApplicationBootstrap(): void {
+    if (this.config.access.mode === 'token') {
+      this.revocationTimer = setInterval(() => void this.endRevoked().catch(() => undefined), REVOCATION_CHECK_MS);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.revocationTimer);
+  }
+
+  /** A revoked token's open subscriptions end within REVOCATION_CHECK_MS. */
+  private async endRevoked(): Promise<void> {
+    const ids = [...this.open.keys()].filter((key) => !key.startsWith('name:'));
+    for (const id of await this.tokens.revokedAmong(this.dataSource.manager, ids)) {
+      for (const stream of this.open.get(id) ?? []) stream.fail(new ApiError('UNAUTHENTICATED', 'the token of this subscription was revoked'));
+    }
+  }
+
+  private track(principal: Principal, stream: WatchStream): void {
+    const key = principal.tokenId ?? `name:${principal.name}`;
+    const streams = this.open.get(key) ?? new Set<WatchStream>();
+    if (streams.size >= this.config.access.maxSubscriptionsPerToken) {
+      throw new ApiError('RATE_LIMITED', `at most ${this.config.access.maxSubscriptionsPerToken} subscriptions per token (MAX_SUBSCRIPTIONS_PER_TOKEN)`);
+    }
+    streams.add(stream);
+    this.open.set(key, streams);
+    stream.onClose(() => {
+      streams.delete(stream);
+      if (streams.size === 0) this.open.delete(key);
+    });
+  }
+
+  async watch(principal: Principal, request: WatchRequest): Promise<WatchStream> {
     const matches = (slice: EndpointSlice) =>
-      (request.namespace === undefined || slice.namespace === request.namespace) &&
+      (request.namespaces === undefined || request.namespaces.includes(slice.namespace)) &&
       (request.serviceName === undefined || slice.labels[SERVICE_NAME_LABEL] === request.serviceName) &&
       (request.selector === undefined || matchesLabelSelector(request.selector, slice.labels));
 
     const stream = new WatchStream(this.config.watchBufferEvents);
+    this.track(principal, stream);
     const held: FeedChange[] = [];
     let live = false;
     let floor = 0n;
@@ -85,7 +128,7 @@ export class WatchService {
 
   /** ADDED for every current matching slice; the floor is the snapshot's resourceVersion. */
   private async sendCurrent(request: WatchRequest, stream: WatchStream, matches: (s: EndpointSlice) => boolean): Promise<bigint> {
-    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: request.namespace, serviceName: request.serviceName });
+    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: singleNamespace(request), serviceName: request.serviceName });
     for (const stored of snapshot.slices) {
       if (matches(stored.slice)) stream.push({ type: 'ADDED', object: toEndpointSliceObject(stored), resourceVersion: stored.resourceVersion });
     }
@@ -107,7 +150,7 @@ export class WatchService {
         afterRv: after,
         throughRv: through,
         limit: CATCH_UP_BATCH,
-        namespace: request.namespace,
+        namespace: singleNamespace(request),
         serviceName: request.serviceName,
       });
       for (const change of batch) {

@@ -19,13 +19,25 @@ export type EndpointRegistered = Event<
 >;
 export type EndpointConditionsChanged = Event<
   'EndpointConditionsChanged',
-  EndpointRef & { readonly conditions: EndpointConditions; readonly reason?: string }
+  EndpointRef & {
+    readonly conditions: EndpointConditions;
+    readonly reason?: string;
+    /**
+     * Set on a renewal after a lapse (reason 'lease renewed'): the lease incarnation it renews.
+     * Optional and added within v1: events without it are explicit condition changes.
+     */
+    readonly leaseId?: string;
+  }
 >;
 export type EndpointDeregistered = Event<'EndpointDeregistered', EndpointRef>;
-/** Lease expiry in two phases: first not ready, then removed; `leaseLapsedAt` says why. */
+/**
+ * Lease expiry in two phases: first not ready, then removed; `leaseLapsedAt` says why.
+ * `leaseId` (optional, added within v1) names the lease incarnation that lapsed, so an expiry
+ * that arrives after a re-registration or a renewal is recognised as stale.
+ */
 export type EndpointExpired = Event<
   'EndpointExpired',
-  EndpointRef & { readonly phase: 'NotReady' | 'Removed'; readonly leaseLapsedAt: string }
+  EndpointRef & { readonly phase: 'NotReady' | 'Removed'; readonly leaseLapsedAt: string; readonly leaseId?: string }
 >;
 
 export type RegistryEvent =

@@ -1,12 +1,16 @@
 import { assertNever } from '../errors';
-import type { EndpointDefinition } from './model';
+import type { EndpointConditions, EndpointDefinition } from './model';
 import type { RecordedEvent } from './events';
-import type { ServiceState } from './state';
+import type { EndpointLease, ServiceState } from './state';
+
+/** The conditions a lapsed lease leaves an endpoint with. */
+export const LEASE_LAPSED_CONDITIONS: EndpointConditions = Object.freeze({ ready: false, serving: false, terminating: false });
 
 /**
  * Total: any prefix of the log folds without throwing. Events that no longer apply
- * (an endpoint of a deleted service, a change for a removed endpoint) leave the state as it is,
- * because the API decided them against a projection that may have lagged.
+ * (an endpoint of a deleted service, a change for a removed endpoint, an expiry or renewal of a
+ * lease incarnation that has since been replaced) leave the state as it is, because the API and
+ * the lease sweeper decided them against a projection that may have lagged.
  */
 export const evolve = (state: ServiceState | undefined, recorded: RecordedEvent): ServiceState | undefined => {
   const { event, metadata } = recorded;
@@ -17,20 +21,51 @@ export const evolve = (state: ServiceState | undefined, recorded: RecordedEvent)
         : { definition: event.data.service, uid: metadata.id, createdAt: metadata.time, endpoints: {} };
     case 'ServiceDeleted':
       return undefined;
-    case 'EndpointRegistered':
-      return state && withEndpoint(state, event.data.endpoint);
+    case 'EndpointRegistered': {
+      if (!state) return state;
+      const { endpoint } = event.data;
+      const registered = withEndpoint(state, endpoint);
+      // Registering again renews the lease: a new incarnation, whatever lapsed before.
+      return endpoint.ttlSeconds === undefined
+        ? withoutLease(registered, endpoint.id)
+        : withLease(registered, endpoint.id, { leaseId: metadata.id, renewedAt: metadata.time });
+    }
     case 'EndpointConditionsChanged': {
       const endpoint = state?.endpoints[event.data.id];
-      return endpoint ? withEndpoint(state, { ...endpoint, conditions: event.data.conditions }) : state;
+      if (!endpoint) return state;
+      const lease = state.leases?.[event.data.id];
+      const { conditions, leaseId } = event.data;
+      if (leaseId !== undefined) {
+        // A heartbeat after a lapse. It may reach the log before or after the expiry it answers
+        // (two writers); naming the incarnation makes both orders end ready, and a repeat a no-op.
+        if (lease?.leaseId !== leaseId) return state;
+        return withLease(withEndpoint(state, { ...endpoint, conditions }), endpoint.id, {
+          leaseId: metadata.id,
+          renewedAt: metadata.time,
+        });
+      }
+      // While the lease is lapsed the endpoint stays not ready; an explicit change is what the
+      // renewal will restore.
+      if (lease?.lapsed) return withLease(state, endpoint.id, { ...lease, lapsed: { ...lease.lapsed, conditions } });
+      return withEndpoint(state, { ...endpoint, conditions });
     }
     case 'EndpointDeregistered':
       return state && withoutEndpoint(state, event.data.id);
     case 'EndpointExpired': {
       const endpoint = state?.endpoints[event.data.id];
       if (!endpoint) return state;
-      return event.data.phase === 'Removed'
-        ? withoutEndpoint(state, event.data.id)
-        : withEndpoint(state, { ...endpoint, conditions: { ready: false, serving: false, terminating: false } });
+      const lease = state.leases?.[event.data.id];
+      // Fenced by incarnation; expiries written before leases were tracked carry no leaseId.
+      if (event.data.leaseId !== undefined && lease?.leaseId !== event.data.leaseId) return state;
+      if (event.data.phase === 'Removed') return withoutEndpoint(state, endpoint.id);
+      if (lease?.lapsed) return state;
+      const notReady = withEndpoint(state, { ...endpoint, conditions: LEASE_LAPSED_CONDITIONS });
+      return lease
+        ? withLease(notReady, endpoint.id, {
+            ...lease,
+            lapsed: { leaseLapsedAt: event.data.leaseLapsedAt, conditions: endpoint.conditions },
+          })
+        : notReady;
     }
     default:
       return assertNever(event);
@@ -45,5 +80,16 @@ const withEndpoint = (state: ServiceState, endpoint: EndpointDefinition): Servic
 const withoutEndpoint = (state: ServiceState, id: string): ServiceState => {
   if (!(id in state.endpoints)) return state;
   const { [id]: _removed, ...endpoints } = state.endpoints;
-  return { ...state, endpoints };
+  return withoutLease({ ...state, endpoints }, id);
+};
+
+const withLease = (state: ServiceState, id: string, lease: EndpointLease): ServiceState => ({
+  ...state,
+  leases: { ...state.leases, [id]: lease },
+});
+
+const withoutLease = (state: ServiceState, id: string): ServiceState => {
+  if (!state.leases || !(id in state.leases)) return state;
+  const { [id]: _removed, ...leases } = state.leases;
+  return { ...state, leases };
 };

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { checkLeaseRenewal, DomainError, leaseRestoreEvents, type RenewLeases } from '@lib/domain';
+import { RegistryStateRepository } from '@lib/persistence';
+import { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import { CommandService, type CommandOptions, type CommandOutcome } from '../commands/command.service';
+import { LeaseRenewer } from './lease-renewer';
+
+/**
+ * heartbeat(s): renew leases in Postgres (no event), and append a restore event only for leases
+ * the renewal found lapsed. The projected state is read only when something is wrong or lapsed,
+ * so a plain heartbeat costs one share of one coalesced statement.
+ */
+@Injectable()
+export class LeaseService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RegistryStateRepository) private readonly states: RegistryStateRepository,
+    @Inject(LeaseRenewer) private readonly renewer: LeaseRenewer,
+    @Inject(CommandService) private readonly commands: CommandService,
+    @Inject(AccessService) private readonly access: AccessService,
+  ) {}
+
+  async renew(command: RenewLeases, options: CommandOptions): Promise<CommandOutcome> {
+    this.access.requireWrite(options.principal, command.namespace);
+    const keys = command.endpoints.map(({ id }) => ({ namespace: command.namespace, serviceName: command.serviceName, id }));
+    let result = await this.renewer.renew(keys);
+    if (!result.complete) {
+      checkLeaseRenewal(command, await this.states.get(this.dataSource.manager, command.namespace, command.serviceName));
+      // The projection changed the lease between the two reads (registered it, or removed it): once more.
+      result = await this.renewer.renew(keys);
+      if (!result.complete) {
+        throw new DomainError('NOT_FOUND', command.endpoints[0].field, 'the lease changed while it was being renewed; send the heartbeat again');
+      }
+    }
+    if (result.lapsed.length === 0) return { eventIds: [], resourceVersion: null };
+    const state = await this.states.get(this.dataSource.manager, command.namespace, command.serviceName);
+    return this.commands.append([leaseRestoreEvents(command, state, result.lapsed)], options);
+  }
+}

@@ -1,0 +1,76 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface WatchEventData {
+  readonly endpointSliceEvents: {
+    readonly type: string;
+    readonly resourceVersion: string;
+    readonly object: { readonly metadata: { readonly name: string }; readonly endpoints: readonly { readonly addresses: readonly string[] }[] } | null;
+  };
+}
+
+export const WATCH_EVENTS = `subscription($ns: String, $svc: String) {
+  endpointSliceEvents(namespace: $ns, serviceName: $svc) {
+    type resourceVersion
+    object { metadata { name } endpoints { addresses } }
+  }
+}`;
+
+export interface Subscriber {
+  readonly client: Client;
+  events: number;
+  errors: string[];
+  completed: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * One graphql-ws connection with one endpointSliceEvents subscription, as a user's client would
+ * open it (the `ws` package, graphql-transport-ws protocol, the token in connection_init).
+ */
+export const subscribe = (
+  url: string,
+  variables: { ns?: string; svc?: string },
+  token: string | undefined,
+  onEvent: (event: WatchEventData['endpointSliceEvents']) => void,
+): Subscriber => {
+  const client = createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: false,
+    keepAlive: 0,
+  });
+  const subscriber: Subscriber = {
+    client,
+    events: 0,
+    errors: [],
+    completed: false,
+    stop: async () => {
+      unsubscribe();
+      await client.dispose();
+    },
+  };
+  const unsubscribe = client.subscribe<WatchEventData>(
+    { query: WATCH_EVENTS, variables },
+    {
+      next: (message) => {
+        if (message.errors) subscriber.errors.push(...message.errors.map((e) => e.message));
+        const event = message.data?.endpointSliceEvents;
+        if (event) {
+          subscriber.events++;
+          onEvent(event);
+        }
+      },
+      error: (error: unknown) => {
+        const list = Array.isArray(error) ? error : [error];
+        subscriber.errors.push(...list.map((e) => (e instanceof Error ? e.message : String((e as { message?: string }).message ?? e))));
+      },
+      complete: () => {
+        subscriber.completed = true;
+      },
+    },
+  );
+  return subscriber;
+};

@@ -1,0 +1,602 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fingerprint, type Fingerprint } from './lib/fingerprint';
+import { LoadGenerator, type TaskOutcome } from './lib/loadgen-client';
+import { sleep } from './lib/loops';
+import { cpuSeconds, machineJiffies, memoryMb, pidsWhere } from './lib/procfs';
+import { RegistryProcess, migrate, waitForLagZero, watchCatchUp, type RegistryDeployment } from './lib/registry-processes';
+import { renderTable, row, type ResultRow } from './lib/report';
+import {
+  createDatabase,
+  deleteTopics,
+  dropDatabase,
+  ensureEtcdInstalled,
+  ensureKafka,
+  etcdFsync,
+  kafkaPids,
+  postgresUrl,
+  postgresVersion,
+  startEtcd,
+  stopKafka,
+  type EtcdServer,
+} from './lib/servers';
+import { round } from './lib/stats';
+
+/*
+ * npm run bench: etcd and raw Postgres baselines, then the registry scenarios of issue 7, all in
+ * one run on one machine, reported as ratios against the baselines of the same run. Every loop
+ * is bounded in count and time; the whole run is bounded by BENCH_BUDGET_SECONDS.
+ */
+
+const ROOT = resolve(__dirname, '..', '..');
+/** The registry build under test (its dist/ and node_modules/): this checkout, or another one for an A/B comparison. */
+const REGISTRY_ROOT = resolve(process.env.BENCH_REGISTRY_ROOT ?? ROOT);
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+const SCENARIOS = ['single', 'bulk', 'read', 'fanout', 'subscribers', 'projector', 'replay'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const env = process.env;
+const selected = new Set<Scenario>(
+  env.BENCH_SCENARIOS ? (env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) as Scenario[]).filter((s) => SCENARIOS.includes(s)) : SCENARIOS,
+);
+const runBaselines = env.BENCH_BASELINES !== '0';
+/** Which registry processes run under --cpu-prof: api, projector, replay (comma-separated). */
+const profiled = new Set((env.BENCH_CPU_PROF ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const BUDGET_MS = Number(env.BENCH_BUDGET_SECONDS ?? 540) * 1000;
+
+const PARAMETERS = {
+  etcd: {
+    services: 200, perService: 100, putConcurrency: 64, putCount: 20_000, putDurationMs: 10_000, warmup: 1000,
+    watchers: 100, watchConnections: 4, watchRate: 200, watchCount: 2000, drainMs: 5000,
+    rangeConcurrency: 64, rangeCount: 20_000, rangeDurationMs: 8000,
+  },
+  pg: { slices: 1000, endpointsPerSlice: 100, sliceCount: 20_000, sliceDurationMs: 10_000, multiRows: 50_000, rowsPerStatement: 100, multiDurationMs: 10_000 },
+  registry: {
+    singleServices: 200, singleConcurrency: 64, singleCount: 20_000, singleDurationMs: 15_000,
+    bulkServices: 1000, bulkPerRequest: 100, bulkConcurrency: 8, bulkDurationMs: 12_000, fillDurationMs: 90_000, fillLagTimeoutMs: 120_000,
+    readConcurrency: 64, readCount: 20_000, readDurationMs: 10_000,
+    fanoutServices: 40, fanoutSubscribers: 100, fanoutRate: 200, fanoutCount: 2000, fanoutDrainMs: 15_000,
+    holdSubscribers: 1000, holdSampleMs: 4000,
+    churnRequests: 60, churnPerRequest: 100, churnConcurrency: 4, churnDurationMs: 30_000, churnCatchUpTimeoutMs: 90_000,
+    replayTimeoutMs: 60_000,
+  },
+} as const;
+
+const R = PARAMETERS.registry;
+const started = performance.now();
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+};
+
+interface PhaseRecord {
+  readonly wallSeconds: number;
+  readonly machineBusyPercent: number;
+  /** CPU seconds per process group over the phase (loadgen from the child's own accounting). */
+  readonly cpuSeconds: Record<string, number>;
+}
+
+interface Results {
+  runId: string;
+  startedAt: string;
+  finishedAt?: string;
+  totalSeconds?: number;
+  complete: boolean;
+  fingerprint?: Fingerprint;
+  parameters: typeof PARAMETERS;
+  scenarios: Scenario[];
+  baselines: Record<string, unknown>;
+  registry: Record<string, unknown>;
+  phases: Record<string, PhaseRecord>;
+  rows: ResultRow[];
+  errors: string[];
+  logDir?: string;
+  profiles?: string[];
+}
+
+const now = new Date();
+const runId = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase(); // 20251126t141230z
+const results: Results = {
+  runId,
+  startedAt: now.toISOString(),
+  complete: false,
+  parameters: PARAMETERS,
+  scenarios: [...selected],
+  baselines: {},
+  registry: {},
+  phases: {},
+  rows: [],
+  errors: [],
+};
+
+const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+const onCleanup = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run });
+const runCleanups = async (): Promise<void> => {
+  for (let c = cleanups.pop(); c; c = cleanups.pop()) {
+    try {
+      await c.run();
+    } catch (error) {
+      log(`cleanup ${c.name} failed: ${(error as Error).message}`);
+    }
+  }
+};
+
+// Processes whose CPU each phase accounts for.
+let loadgen: LoadGenerator | undefined;
+let etcd: EtcdServer | undefined;
+let api: RegistryProcess | undefined;
+let projector: RegistryProcess | undefined;
+let replayProjector: RegistryProcess | undefined;
+
+const trackedPids = (): Record<string, number[]> => ({
+  etcd: etcd?.process.running ? [etcd.process.pid] : [],
+  api: api?.process.running ? [api.process.pid] : [],
+  projector: projector?.process.running ? [projector.process.pid] : [],
+  replayProjector: replayProjector?.process.running ? [replayProjector.process.pid] : [],
+  kafka: kafkaPids(ROOT),
+  postgres: pidsWhere((comm) => comm === 'postgres'),
+});
+
+const cpuSnapshot = (): Map<string, Map<number, number>> =>
+  new Map(Object.entries(trackedPids()).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuSeconds(pid) ?? 0]))]));
+
+/** Runs one measured phase and records wall time, machine load and CPU per process group. */
+const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+  log(`${name}...`);
+  const before = cpuSnapshot();
+  const jiffies = machineJiffies();
+  const loadgenCpu = loadgen?.cpuTotal ?? 0;
+  const t0 = performance.now();
+  try {
+    return await work();
+  } finally {
+    const after = cpuSnapshot();
+    const cpu: Record<string, number> = { loadgen: round((loadgen?.cpuTotal ?? 0) - loadgenCpu) };
+    for (const [group, pids] of after) {
+      let total = 0;
+      for (const [pid, seconds] of pids) total += seconds - (before.get(group)?.get(pid) ?? 0);
+      if (total > 0) cpu[group] = round(total);
+    }
+    const j = machineJiffies();
+    results.phases[name] = {
+      wallSeconds: round((performance.now() - t0) / 1000),
+      machineBusyPercent: round((100 * (j.busy - jiffies.busy)) / Math.max(1, j.total - jiffies.total), 1),
+      cpuSeconds: cpu,
+    };
+  }
+};
+
+const lg = (): LoadGenerator => {
+  if (!loadgen) throw new Error('load generator not started');
+  return loadgen;
+};
+
+const loadgenCpuOf = (outcome: TaskOutcome<unknown>) => round(outcome.cpu.user + outcome.cpu.system);
+
+// ---------------------------------------------------------------- baselines
+
+const etcdBaselines = async (tmp: string, logDir: string): Promise<void> => {
+  ensureEtcdInstalled(log);
+  etcd = await startEtcd(join(tmp, 'etcd-data'), join(logDir, 'etcd.log'));
+  const server = etcd;
+  onCleanup('etcd', () => server.process.stop());
+  const E = PARAMETERS.etcd;
+  const prefix = `/bench/${runId}`;
+
+  const fsync0 = await etcdFsync(server);
+  const put = await phase('etcd put c64', () =>
+    lg().run('etcdPut', {
+      endpoint: server.endpoint, prefix, services: E.services, perService: E.perService,
+      concurrency: E.putConcurrency, count: E.putCount, durationMs: E.putDurationMs, warmup: E.warmup,
+    }),
+  );
+  const fsync1 = await etcdFsync(server);
+  results.baselines.etcdPut = {
+    ...put.result,
+    loadgenCpuSeconds: loadgenCpuOf(put),
+    walFsyncs: fsync1.count - fsync0.count,
+    walFsyncMeanMs: round((1000 * (fsync1.sumSeconds - fsync0.sumSeconds)) / Math.max(1, fsync1.count - fsync0.count), 3),
+  };
+
+  const watch = await phase('etcd put->watch, 100 watchers', () =>
+    lg().run('etcdWatch', {
+      endpoint: server.endpoint, prefix: `/watch/${runId}`, watchers: E.watchers, connections: E.watchConnections,
+      rate: E.watchRate, count: E.watchCount, durationMs: (1000 * E.watchCount) / E.watchRate + 2000, drainMs: E.drainMs,
+    }),
+  );
+  results.baselines.etcdWatch = { ...watch.result, loadgenCpuSeconds: loadgenCpuOf(watch) };
+
+  const fullServices = Math.max(1, Math.floor((put.result.ops - E.putConcurrency) / E.perService));
+  const range = await phase('etcd range of 100 keys c64', () =>
+    lg().run('etcdRange', {
+      endpoint: server.endpoint, prefix, services: Math.min(E.services, fullServices), perService: E.perService,
+      concurrency: E.rangeConcurrency, count: E.rangeCount, durationMs: E.rangeDurationMs,
+    }),
+  );
+  results.baselines.etcdRange = { ...range.result, loadgenCpuSeconds: loadgenCpuOf(range) };
+  results.baselines.etcdMemory = memoryMb(server.process.pid);
+  await server.process.stop();
+  etcd = undefined;
+};
+
+const postgresBaselines = async (database: string): Promise<void> => {
+  const G = PARAMETERS.pg;
+  const slice = await phase('raw pg slice upsert, sequential', () =>
+    lg().run('pgSliceUpsert', { url: postgresUrl(database), slices: G.slices, endpointsPerSlice: G.endpointsPerSlice, count: G.sliceCount, durationMs: G.sliceDurationMs }),
+  );
+  results.baselines.pgSliceUpsert = { ...slice.result, loadgenCpuSeconds: loadgenCpuOf(slice) };
+  const multi = await phase('raw pg 100-row multi-row upsert, sequential', () =>
+    lg().run('pgMultiRowUpsert', { url: postgresUrl(database), rows: G.multiRows, rowsPerStatement: G.rowsPerStatement, durationMs: G.multiDurationMs }),
+  );
+  results.baselines.pgMultiRowUpsert = { ...multi.result, loadgenCpuSeconds: loadgenCpuOf(multi) };
+};
+
+// ---------------------------------------------------------------- registry
+
+const sliceWritesPerEvent = (before: Map<string, number>, after: Map<string, number>) => {
+  const events = (after.get('registry_projector_applied_events_total') ?? 0) - (before.get('registry_projector_applied_events_total') ?? 0);
+  const writes = (after.get('registry_projector_slice_writes_total') ?? 0) - (before.get('registry_projector_slice_writes_total') ?? 0);
+  const batches = (after.get('registry_projector_batches_total') ?? 0) - (before.get('registry_projector_batches_total') ?? 0);
+  const batchSeconds = (after.get('registry_projector_batch_seconds_total') ?? 0) - (before.get('registry_projector_batch_seconds_total') ?? 0);
+  return {
+    events,
+    sliceWrites: writes,
+    writesPerEvent: events > 0 ? round(writes / events, 3) : null,
+    batches,
+    eventsPerBatch: batches > 0 ? round(events / batches, 1) : null,
+    meanBatchMs: batches > 0 ? round((1000 * batchSeconds) / batches, 1) : null,
+  };
+};
+
+const registryScenarios = async (deployment: RegistryDeployment, replayDeployment: RegistryDeployment, logDir: string, profileDir: string): Promise<void> => {
+  const options = (role: string) => ({ root: REGISTRY_ROOT, logDir, cpuProfileDir: profiled.has(role) ? profileDir : undefined });
+  migrate(REGISTRY_ROOT, deployment);
+  projector = await RegistryProcess.start('projector', 'projector', deployment, options('projector'));
+  onCleanup('projector', () => projector?.stop());
+  api = await RegistryProcess.start('api', 'api', deployment, options('api'));
+  onCleanup('api', () => api?.stop());
+  const target = { url: api.url, token: deployment.token };
+  const main = () => projector as RegistryProcess;
+
+  // R1: registerEndpoint, 64 in flight, each acknowledged after projection.
+  if (selected.has('single')) {
+    await lg().run('registerServices', { ...target, namespace: 'bench-single', first: 0, count: R.singleServices, concurrency: 32, wait: 'projection' });
+    const before = await main().metrics();
+    const single = await phase('registry registerEndpoint c64 (after projection)', () =>
+      lg().run('registerSingle', {
+        ...target, namespace: 'bench-single', services: R.singleServices, addressBlock: 1,
+        concurrency: R.singleConcurrency, count: R.singleCount, durationMs: R.singleDurationMs, wait: 'projection',
+      }),
+    );
+    const lag = await waitForLagZero(main(), 30_000);
+    results.registry.single = {
+      ...single.result,
+      confirmedPerSecond: (single.result.ops - single.result.unconfirmed) / single.result.seconds,
+      loadgenCpuSeconds: loadgenCpuOf(single),
+      projection: sliceWritesPerEvent(before, await main().metrics()),
+      drainedAfterSeconds: round(lag.seconds),
+    };
+  }
+
+  // R2: registerEndpoints, 100 new endpoints of one service per request; then fill to 1,000 x 100.
+  const fillNeeded = ['bulk', 'read', 'subscribers', 'projector'].some((s) => selected.has(s as Scenario));
+  let filled: number[] = [];
+  if (fillNeeded) {
+    await lg().run('registerServices', { ...target, namespace: 'bench-bulk', first: 0, count: R.bulkServices, concurrency: 32, wait: 'ack' });
+    await waitForLagZero(main(), 60_000);
+    const all = Array.from({ length: R.bulkServices }, (_, i) => i);
+    if (selected.has('bulk')) {
+      const before = await main().metrics();
+      const bulk = await phase('registry registerEndpoints x100 (after projection)', () =>
+        lg().run('registerBulk', {
+          ...target, namespace: 'bench-bulk', serviceIndexes: all, perRequest: R.bulkPerRequest, addressBlock: 2,
+          concurrency: R.bulkConcurrency, durationMs: R.bulkDurationMs, wait: 'projection',
+        }),
+      );
+      filled = bulk.result.completed;
+      await waitForLagZero(main(), 30_000);
+      const { completed: _completed, ...figures } = bulk.result;
+      results.registry.bulk = {
+        ...figures,
+        confirmedEndpointsPerSecond: ((bulk.result.ops - bulk.result.unconfirmed) * R.bulkPerRequest) / bulk.result.seconds,
+        loadgenCpuSeconds: loadgenCpuOf(bulk),
+        projection: sliceWritesPerEvent(before, await main().metrics()),
+      };
+    }
+    const done = new Set(filled);
+    const rest = all.filter((i) => !done.has(i));
+    const fill = await phase('fill to 100,000 endpoints in 1,000 services (ack)', async () => {
+      const outcome = rest.length
+        ? await lg().run('registerBulk', {
+            ...target, namespace: 'bench-bulk', serviceIndexes: rest, perRequest: R.bulkPerRequest, addressBlock: 2,
+            concurrency: R.bulkConcurrency, durationMs: R.fillDurationMs, wait: 'ack',
+          })
+        : undefined;
+      const lag = await waitForLagZero(main(), R.fillLagTimeoutMs);
+      return { outcome, lag };
+    });
+    filled = [...filled, ...(fill.outcome?.result.completed ?? [])].sort((a, b) => a - b);
+    await sleep(1000);
+    results.registry.projectorMemory = {
+      endpoints: filled.length * R.bulkPerRequest,
+      services: filled.length,
+      caughtUp: fill.lag.ok,
+      ackEndpointsPerSecond: fill.outcome ? round(fill.outcome.result.endpointsPerSecond) : null,
+      fillErrors: fill.outcome?.result.errors ?? 0,
+      fillFirstError: fill.outcome?.result.firstError,
+      ...memoryMb(main().process.pid),
+    };
+    results.registry.apiMemoryAfterFill = memoryMb(api.process.pid);
+  }
+
+  // R6: endpointSlices for one service of 100 endpoints, 64 in flight.
+  if (selected.has('read')) {
+    const read = await phase('registry endpointSlices (100 endpoints) c64', () =>
+      lg().run('readSlices', {
+        ...target, namespace: 'bench-bulk', serviceIndexes: filled, expectEndpoints: R.bulkPerRequest,
+        concurrency: R.readConcurrency, count: R.readCount, durationMs: R.readDurationMs,
+      }),
+    );
+    results.registry.read = { ...read.result, loadgenCpuSeconds: loadgenCpuOf(read) };
+  }
+
+  // R3: mutation -> graphql-ws event, open loop 200/s, 100 subscribers.
+  if (selected.has('fanout')) {
+    await lg().run('registerServices', { ...target, namespace: 'bench-fanout', first: 0, count: R.fanoutServices, concurrency: 8, wait: 'projection' });
+    await lg().run('registerSingle', {
+      ...target, namespace: 'bench-fanout', services: R.fanoutServices, addressBlock: 6,
+      concurrency: 8, count: R.fanoutServices, durationMs: 60_000, wait: 'projection',
+    });
+    const fan = await phase('registry mutation->graphql-ws, 100 subscribers, 200/s', () =>
+      lg().run('fanout', {
+        ...target, namespace: 'bench-fanout', services: R.fanoutServices, subscribers: R.fanoutSubscribers, addressBlock: 7,
+        rate: R.fanoutRate, count: R.fanoutCount, durationMs: (1000 * R.fanoutCount) / R.fanoutRate + 2000,
+        drainMs: R.fanoutDrainMs, readyTimeoutMs: 30_000, wait: 'projection',
+      }),
+    );
+    results.registry.fanout = { ...fan.result, loadgenCpuSeconds: loadgenCpuOf(fan) };
+  }
+
+  // R7: API memory with 1,000 subscribers.
+  if (selected.has('subscribers')) {
+    const apiProcess = api;
+    const before = memoryMb(apiProcess.process.pid);
+    const hold = await phase('registry API with 1,000 subscribers', async () => {
+      const opened = await lg().run('holdSubscribers', {
+        ...target, namespace: 'bench-bulk', serviceIndexes: filled.length ? filled : [0], subscribers: R.holdSubscribers, readyTimeoutMs: 60_000,
+      });
+      let peak = 0;
+      const until = performance.now() + R.holdSampleMs;
+      while (performance.now() < until) {
+        peak = Math.max(peak, memoryMb(apiProcess.process.pid)?.rssMb ?? 0);
+        await sleep(250);
+      }
+      const released = await lg().run('releaseSubscribers', undefined);
+      return { opened: opened.result, released: released.result, peakRssMb: peak };
+    });
+    results.registry.apiMemory = { before, ...hold, after: memoryMb(apiProcess.process.pid) };
+  }
+
+  // R4: projector slice writes/s when every event changes a different slice (backlog applied by a restarted projector).
+  if (selected.has('projector')) {
+    await waitForLagZero(main(), 30_000);
+    await main().stop();
+    const produced = await phase('churn backlog (projector stopped, ack)', () =>
+      lg().run('churn', {
+        ...target, namespace: 'bench-bulk', services: Math.max(1, filled.length), perService: R.bulkPerRequest, addressBlock: 2,
+        perRequest: R.churnPerRequest, requests: R.churnRequests, concurrency: R.churnConcurrency, durationMs: R.churnDurationMs,
+      }),
+    );
+    projector = await RegistryProcess.start('projector', 'projector-restarted', deployment, options('projector'));
+    const catchUp = await phase('projector applies the churn backlog', () =>
+      watchCatchUp(main(), (v) => v.get('registry_projector_slice_writes_total') ?? 0, { timeoutMs: R.churnCatchUpTimeoutMs, everyMs: 200 }),
+    );
+    const stats = sliceWritesPerEvent(catchUp.first, catchUp.last);
+    results.registry.projector = {
+      backlogEvents: produced.result.endpoints,
+      produceErrors: produced.result.errors,
+      produceFirstError: produced.result.firstError,
+      caughtUp: catchUp.caughtUp,
+      seconds: round(catchUp.seconds),
+      sliceWritesPerSecond: catchUp.seconds > 0 ? stats.sliceWrites / catchUp.seconds : null,
+      eventsPerSecond: catchUp.seconds > 0 ? stats.events / catchUp.seconds : null,
+      ...stats,
+      memory: memoryMb(main().process.pid),
+    };
+  }
+
+  // R5: replay the whole events topic from offset 0 into a fresh database with a fresh group.
+  if (selected.has('replay')) {
+    await waitForLagZero(main(), 30_000);
+    migrate(REGISTRY_ROOT, replayDeployment);
+    const replay = await phase('replay from offset 0 (fresh group and database)', async () => {
+      replayProjector = await RegistryProcess.start('projector', 'projector-replay', replayDeployment, options('replay'));
+      const progress = (v: Map<string, number>) => (v.get('registry_projector_applied_events_total') ?? 0) + (v.get('registry_projector_dead_lettered_events_total') ?? 0);
+      return watchCatchUp(replayProjector, progress, { timeoutMs: R.replayTimeoutMs, everyMs: 200 });
+    });
+    const stats = sliceWritesPerEvent(replay.first, replay.last);
+    const replayed = replayProjector as RegistryProcess;
+    results.registry.replay = {
+      caughtUp: replay.caughtUp,
+      seconds: round(replay.seconds),
+      eventsPerSecond: replay.seconds > 0 ? stats.events / replay.seconds : null,
+      remainingLag: replay.last.get('registry_projector_lag_events') ?? null,
+      ...stats,
+      memory: memoryMb(replayed.process.pid),
+    };
+    await replayed.stop();
+    replayProjector = undefined;
+  }
+};
+
+// ---------------------------------------------------------------- report
+
+const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const get = (object: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), object);
+
+const buildRows = (): ResultRow[] => {
+  const b = results.baselines;
+  const r = results.registry;
+  const etcdPut = num(get(b, 'etcdPut', 'rate'));
+  const rows: ResultRow[] = [];
+  if (r.single) {
+    rows.push(row('G1', 'registerEndpoint c64, after projection (ops/s) / etcd put c64', { value: num(get(r, 'single', 'confirmedPerSecond')), unit: 'ops/s' }, { value: etcdPut, unit: 'puts/s' }, { op: '>=', value: 0.5 }));
+  }
+  if (r.bulk) {
+    rows.push(row('G1b', 'registerEndpoints x100 c8, after projection (endpoints/s) / etcd put c64', { value: num(get(r, 'bulk', 'confirmedEndpointsPerSecond')), unit: 'ep/s' }, { value: etcdPut, unit: 'puts/s' }, { op: '>=', value: 5 }));
+  }
+  if (r.fanout) {
+    const delivered = num(get(r, 'fanout', 'deliveredRatio')) ?? 0;
+    const outOfOrder = num(get(r, 'fanout', 'outOfOrder')) ?? 0;
+    rows.push(
+      row('G4', 'mutation->graphql-ws p99, 200/s, 100 subs / etcd put->watch p99, 100 watchers', { value: num(get(r, 'fanout', 'latencyMs', 'p99')), unit: 'ms' }, { value: num(get(b, 'etcdWatch', 'latencyMs', 'p99')), unit: 'ms' }, { op: '<=', value: 5 }, {
+        require: delivered === 1 && outOfOrder === 0,
+        note: `delivered ${(100 * delivered).toFixed(2)}% of ${get(r, 'fanout', 'expected')}, out of order ${outOfOrder} (both required: 100% and 0); p50 ${get(r, 'fanout', 'latencyMs', 'p50')} ms vs etcd p50 ${get(b, 'etcdWatch', 'latencyMs', 'p50')} ms`,
+      }),
+    );
+  }
+  if (r.projector) {
+    rows.push(row('G5', 'projector slice writes/s, each event a different slice / raw pg slice upsert', { value: num(get(r, 'projector', 'sliceWritesPerSecond')), unit: 'writes/s' }, { value: num(get(b, 'pgSliceUpsert', 'rate')), unit: 'rows/s' }, { op: '>=', value: 0.5 }, {
+      require: get(r, 'projector', 'caughtUp') === true,
+      note: get(r, 'projector', 'caughtUp') === true ? undefined : 'the projector did not catch up within the bound; rate over the window',
+    }));
+  }
+  if (r.replay) {
+    rows.push(row('G8', 'replay from offset 0 (events/s) / raw pg 100-row multi-row upsert rows/s', { value: num(get(r, 'replay', 'eventsPerSecond')), unit: 'events/s' }, { value: num(get(b, 'pgMultiRowUpsert', 'rowsPerSecond')), unit: 'rows/s' }, { op: '>=', value: 0.2 }, {
+      note: `${get(r, 'replay', 'events')} events replayed${get(r, 'replay', 'caughtUp') === true ? '' : ` (bound hit, lag ${get(r, 'replay', 'remainingLag')} left; rate over the window)`}`,
+    }));
+  }
+  if (r.read) {
+    rows.push(row('G10', 'endpointSlices (1 service, 100 endpoints) c64 / etcd range 100 keys c64', { value: num(get(r, 'read', 'rate')), unit: 'q/s' }, { value: num(get(b, 'etcdRange', 'rate')), unit: 'ranges/s' }, { op: '>=', value: 1 }));
+  }
+  if (r.projectorMemory) {
+    rows.push(row('M1', `projector RSS at ${get(r, 'projectorMemory', 'endpoints')} endpoints in ${get(r, 'projectorMemory', 'services')} services`, { value: num(get(r, 'projectorMemory', 'rssMb')), unit: 'MB' }, null, { op: '<=', value: 300 }, { note: `projector peak RSS (VmHWM) ${get(r, 'projectorMemory', 'peakMb')} MB` }));
+  }
+  if (r.apiMemory) {
+    const ready = num(get(r, 'apiMemory', 'opened', 'ready'));
+    rows.push(row('M2', `API RSS with ${ready} subscribers`, { value: num(get(r, 'apiMemory', 'peakRssMb')), unit: 'MB' }, null, { op: '<=', value: 300 }, {
+      require: ready === R.holdSubscribers,
+      note: `${ready} of ${R.holdSubscribers} subscriptions live; RSS before ${get(r, 'apiMemory', 'before', 'rssMb')} MB`,
+    }));
+  }
+  const churnRatio = num(get(r, 'projector', 'writesPerEvent'));
+  const singleRatio = num(get(r, 'single', 'projection', 'writesPerEvent'));
+  if (singleRatio !== null || churnRatio !== null) {
+    rows.push(row('G6', 'slice writes per endpoint event (registerEndpoint phase)', { value: singleRatio ?? churnRatio, unit: 'writes/event' }, null, { op: '<=', value: 1 }, {
+      note: `report only; churn phase ${churnRatio ?? 'n/a'}, bulk phase ${get(r, 'bulk', 'projection', 'writesPerEvent') ?? 'n/a'} writes/event`,
+    }));
+  }
+  return rows;
+};
+
+const cpuTable = (): string => {
+  const groups = ['loadgen', 'api', 'projector', 'replayProjector', 'kafka', 'postgres', 'etcd'];
+  const lines = Object.entries(results.phases).map(([name, p]) => {
+    const cells = groups.map((g) => (p.cpuSeconds[g] !== undefined ? p.cpuSeconds[g].toFixed(1) : '-').padStart(7));
+    return `${name.padEnd(58)} ${p.wallSeconds.toFixed(1).padStart(6)} ${p.machineBusyPercent.toFixed(0).padStart(5)}% ${cells.join(' ')}`;
+  });
+  return [`${'phase (CPU seconds per process group)'.padEnd(58)} ${'wall s'.padStart(6)} ${'busy'.padStart(6)} ${groups.map((g) => g.slice(0, 7).padStart(7)).join(' ')}`, ...lines].join('\n');
+};
+
+const writeResults = (): string => {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  results.rows = buildRows();
+  results.finishedAt = new Date().toISOString();
+  results.totalSeconds = round((performance.now() - started) / 1000, 1);
+  const file = join(RESULTS_DIR, `${runId}.json`);
+  writeFileSync(file, `${JSON.stringify(results, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  return file;
+};
+
+// ---------------------------------------------------------------- main
+
+const main = async (): Promise<void> => {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'registry-bench-'));
+  const logDir = join(tmp, 'logs');
+  const profileDir = join(RESULTS_DIR, 'profiles', runId);
+  mkdirSync(logDir, { recursive: true });
+  if (profiled.size) mkdirSync(profileDir, { recursive: true });
+  results.logDir = logDir;
+  onCleanup('temporary directory', () => {
+    if (env.BENCH_KEEP_LOGS === '1' || results.errors.length > 0) log(`logs kept in ${logDir}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const watchdog = setTimeout(() => void abort(`the run exceeded BENCH_BUDGET_SECONDS=${BUDGET_MS / 1000}`), BUDGET_MS);
+  onCleanup('watchdog', () => clearTimeout(watchdog));
+
+  results.fingerprint = fingerprint(ROOT, REGISTRY_ROOT, await postgresVersion());
+  log(`run ${runId}: ${results.fingerprint.cpuModel}, ${results.fingerprint.cores} cores; scenarios ${[...selected].join(',')}${runBaselines ? ' + baselines' : ''}`);
+
+  loadgen = new LoadGenerator(join(__dirname, 'loadgen.js'));
+  onCleanup('load generator', () => loadgen?.stop());
+
+  const databases = { baseline: `bench_${runId}_baseline`, main: `bench_${runId}_main`, replay: `bench_${runId}_replay` };
+  if (runBaselines) {
+    await etcdBaselines(tmp, logDir);
+    results.fingerprint = fingerprint(ROOT, REGISTRY_ROOT, results.fingerprint.postgres); // etcd may have just been installed
+    await createDatabase(databases.baseline);
+    onCleanup(`database ${databases.baseline}`, () => dropDatabase(databases.baseline));
+    await postgresBaselines(databases.baseline);
+  }
+
+  if (selected.size > 0) {
+    const startedKafka = ensureKafka(ROOT, log);
+    if (startedKafka) onCleanup('kafka', () => stopKafka(ROOT));
+    const token = env.ADMIN_TOKEN || randomBytes(24).toString('hex');
+    const topics = (name: string) => ({ eventsTopic: `bench.${runId}.events`, slicesTopic: `bench.${runId}.${name}.slices`, dlqTopic: `bench.${runId}.${name}.dlq` });
+    const deployment: RegistryDeployment = { database: databases.main, groupId: `bench.${runId}.projector`, token, ...topics('main') };
+    const replayDeployment: RegistryDeployment = { database: databases.replay, groupId: `bench.${runId}.replay`, token, ...topics('replay') };
+    const allTopics = [deployment, replayDeployment].flatMap((d) => [d.eventsTopic, d.slicesTopic, d.dlqTopic]);
+    onCleanup('kafka topics', () => deleteTopics([...new Set(allTopics)]));
+    for (const name of [databases.main, databases.replay]) {
+      await createDatabase(name);
+      onCleanup(`database ${name}`, () => dropDatabase(name));
+    }
+    await registryScenarios(deployment, replayDeployment, logDir, profileDir);
+    log('stopping the registry');
+    await Promise.all([api?.stop(), projector?.stop()]);
+    if (profiled.size) results.profiles = readdirSync(profileDir).map((f) => join(profileDir, f));
+  }
+  results.complete = true;
+};
+
+let aborting = false;
+const abort = async (reason: string): Promise<void> => {
+  if (aborting) return;
+  aborting = true;
+  results.errors.push(reason);
+  log(`aborting: ${reason}`);
+  await runCleanups();
+  finish(2);
+};
+
+const finish = (code: number): void => {
+  const file = writeResults();
+  process.stdout.write(`\nEndpointSlice Registry benchmark ${runId} (${results.complete ? 'complete' : 'INCOMPLETE'}, ${results.totalSeconds} s)\n`);
+  const f = results.fingerprint;
+  if (f) process.stdout.write(`machine: ${f.cpuModel}, ${f.cores} cores, ${f.memoryGiB} GiB; ${f.os}; Node ${f.node}, etcd ${f.etcd}, Kafka ${f.kafka}, Postgres ${f.postgres}; git ${f.git}\n\n`);
+  process.stdout.write(`${renderTable(results.rows)}\n\n${cpuTable()}\n\n`);
+  if (results.errors.length) process.stdout.write(`errors:\n${results.errors.map((e) => `  ${e}`).join('\n')}\n`);
+  if (results.profiles?.length) process.stdout.write(`cpu profiles:\n${results.profiles.map((p) => `  ${p}`).join('\n')}\n`);
+  process.stdout.write(`results: ${file}\n`);
+  process.exit(code);
+};
+
+process.on('SIGINT', () => void abort('interrupted (SIGINT)'));
+process.on('SIGTERM', () => void abort('terminated (SIGTERM)'));
+
+main().then(
+  async () => {
+    await runCleanups();
+    finish(0);
+  },
+  async (error: unknown) => {
+    results.errors.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    log(`failed: ${(error as Error).message}`);
+    await runCleanups();
+    finish(1);
+  },
+);

@@ -1,0 +1,142 @@
+import type { EndpointDefinition, RecordedEvent, RegistryEvent } from '@lib/domain';
+import { encodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
+import { openDataSource } from '@lib/persistence';
+import { isolatedConfig } from '@lib/testing';
+import type { DataSource } from 'typeorm';
+import { BatchApplier } from './apply-batch';
+
+const TOPIC = 'registry.events.v1';
+const GROUP = 'registry-projector';
+
+const endpoint = (n: number): EndpointDefinition => ({
+  id: `10.0.${Math.floor(n / 200)}.${(n % 200) + 1}`,
+  addresses: [`10.0.${Math.floor(n / 200)}.${(n % 200) + 1}`],
+  conditions: { ready: true, serving: true, terminating: false },
+  zone: `zone-${n % 3}`,
+  ports: [],
+});
+
+/** The log of one service: commands of several events each, with deterministic ids and times. */
+const serviceLog = (): LogMessage[] => {
+  const commands: RegistryEvent[][] = [
+    [{ type: 'ServiceRegistered', data: { service: { namespace: 'default', name: 'web', labels: {}, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], addressTypes: ['IPv4'] } } }],
+    Array.from({ length: 120 }, (_, n) => ({ type: 'EndpointRegistered', data: { namespace: 'default', serviceName: 'web', endpoint: endpoint(n) } })),
+    [{ type: 'EndpointConditionsChanged', data: { namespace: 'default', serviceName: 'web', id: endpoint(5).id, conditions: { ready: false, serving: false, terminating: false } } }],
+    [7, 8, 9].map((n) => ({ type: 'EndpointDeregistered', data: { namespace: 'default', serviceName: 'web', id: endpoint(n).id } })),
+    Array.from({ length: 30 }, (_, n) => ({ type: 'EndpointRegistered', data: { namespace: 'default', serviceName: 'web', endpoint: endpoint(120 + n) } })),
+    [{ type: 'ServiceRegistered', data: { service: { namespace: 'default', name: 'web', labels: { tier: 'front' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], addressTypes: ['IPv4'] } } }],
+  ];
+  let id = 0;
+  const recorded = commands.flatMap((events, c) =>
+    events.map(
+      (event): RecordedEvent => ({
+        event,
+        metadata: { id: `event-${++id}`, time: `2026-01-01T00:00:${String(c).padStart(2, '0')}.000Z`, actor: 'test', commandId: `command-${c}`, commandSize: events.length },
+      }),
+    ),
+  );
+  return recorded.map((r, offset) => ({ ...encodeEvent(r), offset: BigInt(offset) }));
+};
+
+const batchOf = (messages: readonly LogMessage[]): LogBatch => ({ topic: TOPIC, partition: 0, messages });
+
+type Row = Record<string, unknown>;
+
+/**
+ * Every table of the projection, rows in a stable order, without the columns Postgres fills from
+ * its own clock (DEFAULT now()): what "changes nothing" and "same as one clean pass" compare.
+ */
+const snapshot = async (dataSource: DataSource): Promise<Record<string, Row[]>> => {
+  const tables: { table_name: string }[] = await dataSource.query(
+    `SELECT table_name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'registry_migrations' ORDER BY table_name`,
+  );
+  const clockColumns: { table_name: string; column_name: string }[] = await dataSource.query(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_default LIKE '%now()%'`,
+  );
+  const result: Record<string, Row[]> = {};
+  for (const { table_name: table } of tables) {
+    const clock = new Set(clockColumns.filter((c) => c.table_name === table).map((c) => c.column_name));
+    const rows: { row: Row }[] = await dataSource.query(`SELECT to_jsonb(t) AS row FROM "${table}" t`);
+    result[table] = rows
+      .map(({ row }) => Object.fromEntries(Object.entries(row).filter(([column]) => !clock.has(column))))
+      .map((row) => [JSON.stringify(row), row] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, row]) => row);
+  }
+  return result;
+};
+
+describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', () => {
+  const log = serviceLog();
+  const dataSources: DataSource[] = [];
+  const deadLetters: DeadLetter[] = [];
+
+  const freshDatabase = async (): Promise<DataSource> => {
+    const config = await isolatedConfig();
+    const dataSource = await openDataSource({ url: config.databaseUrl as string, poolSize: 4 });
+    dataSources.push(dataSource);
+    return dataSource;
+  };
+  const applierOn = (dataSource: DataSource) =>
+    new BatchApplier(dataSource, { groupId: GROUP, maxEndpointsPerSlice: 100 }, async (letter) => {
+      deadLetters.push(letter);
+    });
+
+  /** The reference: the whole log applied once, in one batch, on an empty database. */
+  let once: Record<string, Row[]>;
+
+  beforeAll(async () => {
+    const dataSource = await freshDatabase();
+    const applied = await applierOn(dataSource).apply(batchOf(log));
+    expect(applied.appliedEvents).toBe(log.length);
+    once = await snapshot(dataSource);
+    expect(once.endpoint_slices).toHaveLength(2);
+    expect(once.consumer_offsets).toEqual([
+      { group_id: GROUP, topic: TOPIC, partition: 0, next_offset: log.length, resource_version: once.resource_version_counter[0].value },
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(dataSources.map((d) => d.destroy()));
+    expect(deadLetters).toEqual([]);
+  });
+
+  it('changes nothing when the same batch comes again after the Postgres commit (crash before the Kafka commit)', async () => {
+    const dataSource = await freshDatabase();
+    const applier = applierOn(dataSource);
+    await applier.apply(batchOf(log));
+    const committed = await snapshot(dataSource);
+
+    const again = await applier.apply(batchOf(log));
+
+    expect(again).toEqual({ appliedEvents: 0, deadLettered: 0, changes: [], writesPerReconcile: [] });
+    expect(await snapshot(dataSource)).toEqual(committed);
+    expect(committed).toEqual(once);
+  });
+
+  it('applies only the unseen tail of a redelivery that overlaps the committed offsets, as if delivered once', async () => {
+    const dataSource = await freshDatabase();
+    const applier = applierOn(dataSource);
+    // Postgres committed through offset 124, Kafka only through 120; batches hold whole commands
+    // (a Kafka record batch, an embedded append), so both positions sit on command boundaries.
+    await applier.apply(batchOf(log.slice(0, 125)));
+    const redelivered = await applier.apply(batchOf(log.slice(121)));
+
+    expect(redelivered.appliedEvents).toBe(log.length - 125);
+    expect(await snapshot(dataSource)).toEqual(once);
+  });
+
+  it('applies a batch once when two instances are handed it at the same time (rebalance hand-over)', async () => {
+    const dataSource = await freshDatabase();
+    const config = { url: (dataSource.options as { url: string }).url, poolSize: 4 };
+    // A second pool stands for the second process: the row lock on the offset serializes them.
+    const other = await openDataSource(config);
+    dataSources.push(other);
+
+    const results = await Promise.all([applierOn(dataSource).apply(batchOf(log)), applierOn(other).apply(batchOf(log))]);
+
+    expect(results.map((r) => r.appliedEvents).sort((a, b) => a - b)).toEqual([0, log.length]);
+    expect(await snapshot(dataSource)).toEqual(once);
+  });
+});

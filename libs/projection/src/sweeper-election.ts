@@ -1,0 +1,81 @@
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+
+/** Who runs the lease sweeper: exactly one process at a time. */
+export interface SweeperElection {
+  /** True while this process holds the role; tries to take it when it does not. */
+  acquire(): Promise<boolean>;
+  /** Gives the role up at once (graceful shutdown), so a standby takes over within one sweep. */
+  resign(): Promise<void>;
+}
+
+/**
+ * Embedded mode: PGlite has one backend shared by every connection, so an advisory lock would be
+ * granted to everyone; the only process runs the sweeper.
+ */
+export class InProcessElection implements SweeperElection {
+  async acquire(): Promise<boolean> {
+    return true;
+  }
+
+  async resign(): Promise<void> {}
+}
+
+/** pg advisory lock key: the one active lease sweeper among all projector processes. */
+export const LEASE_SWEEPER_LOCK = 0x1ea5e;
+
+/**
+ * A session-level advisory lock held on a dedicated connection: it lasts exactly as long as that
+ * session, so when the holder's process dies Postgres ends the session and releases the lock, and
+ * a standby's next attempt (every sweep) takes it. The holder checks its session before each sweep
+ * and steps down when it is gone.
+ */
+export class AdvisoryLockElection implements SweeperElection {
+  private client?: PoolClient;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly lockKey = LEASE_SWEEPER_LOCK,
+  ) {}
+
+  async acquire(): Promise<boolean> {
+    if (this.client) {
+      try {
+        await this.client.query('SELECT 1');
+        return true;
+      } catch {
+        this.drop();
+        return false;
+      }
+    }
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [this.lockKey]);
+      if (!rows[0].locked) {
+        client.release();
+        return false;
+      }
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    // A held connection that breaks emits 'error'; unhandled it would end the process.
+    client.on('error', () => {
+      if (this.client === client) this.drop();
+    });
+    this.client = client;
+    return true;
+  }
+
+  async resign(): Promise<void> {
+    this.drop();
+  }
+
+  /** Destroys the connection instead of returning it to the pool: the session, and the lock, end with it. */
+  private drop(): void {
+    const client = this.client;
+    this.client = undefined;
+    client?.release(true);
+  }
+}
