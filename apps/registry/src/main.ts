@@ -21,6 +21,7 @@ async function bootstrap(): Promise<void> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   const banner = startupBanner(config, port, apiOnly ? 'api' : 'api+projector');
   logger.log(banner.fields);
+  if (config.access.mode === 'off') logger.warn({ msg: 'AUTH_MODE=off: no authentication, every caller is an admin; never expose this port' });
   // The human banner is for a terminal or the quick start; log collectors get the line above.
   if (runMode(config) === 'embedded' || process.stdout.isTTY) process.stdout.write(`${banner.text}\n`);
 }

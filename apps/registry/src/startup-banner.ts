@@ -31,8 +31,15 @@ const FIRST_MUTATION =
 const FIRST_QUERY =
   '{ endpointSlices(serviceName: \\"web\\") { resourceVersion nodes { metadata { name } endpoints { addresses conditions { ready } } ports { port } } } }';
 
-const curl = (graphqlUrl: string, document: string): string =>
-  `curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"${document}"}'`;
+const curl = (graphqlUrl: string, document: string, withToken: boolean): string =>
+  `curl -s ${graphqlUrl} -H 'content-type: application/json'${withToken ? ' -H "Authorization: Bearer $ADMIN_TOKEN"' : ''} -d '{"query":"${document}"}'`;
+
+const authLine = (config: RegistryConfig, port: number): string =>
+  config.access.mode === 'off'
+    ? `OFF - anyone who can reach port ${port} can read and change the registry (AUTH_MODE=off)`
+    : config.access.adminToken
+      ? 'tokens - send "Authorization: Bearer <token>"; ADMIN_TOKEN is the bootstrap admin'
+      : 'tokens - but ADMIN_TOKEN is not set, so no token can be created: set ADMIN_TOKEN to a random secret';
 
 export const startupBanner = (config: RegistryConfig, port: number, role: string): StartupBanner => {
   const mode = runMode(config);
@@ -43,19 +50,20 @@ export const startupBanner = (config: RegistryConfig, port: number, role: string
       : mode === 'single-node'
         ? `${withoutPassword(config.databaseUrl as string)} (projection and event log)`
         : `${withoutPassword(config.databaseUrl as string)} (projection); Kafka ${config.kafkaBrokers?.join(',')} topic ${config.eventsTopic} (event log)`;
-  const fields = { msg: 'registry started', mode, role, data, graphql: graphqlUrl, auth: 'off' };
+  const fields = { msg: 'registry started', mode, role, data, graphql: graphqlUrl, auth: config.access.mode };
+  const withToken = config.access.mode === 'token';
   const text = [
     '',
     `EndpointSlice Registry (${role}) is up.`,
     `  mode:    ${MODE_TITLES[mode]}`,
     `  data:    ${data}`,
     `  GraphQL: ${graphqlUrl}  (GraphiQL in a browser; WebSocket subscriptions on the same path)`,
-    `  auth:    OFF - anyone who can reach port ${port} can read and change the registry`,
+    `  auth:    ${authLine(config, port)}`,
     '',
     'Register a service with one endpoint:',
-    `  ${curl(graphqlUrl, FIRST_MUTATION)}`,
+    `  ${curl(graphqlUrl, FIRST_MUTATION, withToken)}`,
     'List its EndpointSlices:',
-    `  ${curl(graphqlUrl, FIRST_QUERY)}`,
+    `  ${curl(graphqlUrl, FIRST_QUERY, withToken)}`,
     '',
   ].join('\n');
   return { fields, text };

@@ -4,7 +4,8 @@ import type { RegistryConfig } from '@lib/config';
 import { eventually, graphql, isolatedConfig, watch, type Watch } from '@lib/testing';
 import { startRegistry, type RunningRegistry } from './registry-app';
 
-const ADMIN = 'admin-secret-for-tests-0123456789';
+// .ci/run exports a random ADMIN_TOKEN; a local run falls back to a test-only one.
+const ADMIN = process.env.ADMIN_TOKEN ?? 'admin-secret-for-local-tests-0123456789';
 
 /** Everything the app logs, to prove no secret ever reaches a log line. */
 class RecordingLogger extends ConsoleLogger {
