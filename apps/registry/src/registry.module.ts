@@ -11,6 +11,7 @@ import { AccessModule } from './access/access.module';
 import { AccessService } from './access/access.service';
 import { ApiTokenResolver } from './access/api-token.resolver';
 import { CommandService } from './commands/command.service';
+import { ProjectionSignal } from './commands/projection-signal';
 import { ProjectionWaiter } from './commands/projection-waiter';
 import { EndpointSliceResolver } from './endpoint-slices/endpoint-slice.resolver';
 import { EndpointHistoryResolver } from './endpoints/endpoint-history.resolver';
@@ -52,7 +53,7 @@ export class RegistryModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
-        CommandService, ProjectionWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
+        CommandService, ProjectionSignal, ProjectionWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
         ChangeFeed,
         WatchService,
         WatchResolver,

@@ -128,6 +128,8 @@ export class BatchApplier {
     const { latest, changes } = await this.commitWrites(tx, result.writes);
     await this.history.append(tx, historyEntries(result.applied, changes));
     await this.offsets.advance(tx, tp, fresh[fresh.length - 1].message.offset + 1n, latest);
+    // Every commit is announced, also one without slice writes: waiting mutations need the offsets.
+    await this.changes.announce(tx, latest);
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     return { appliedEvents, deadLettered: fresh.length - appliedEvents, changes, writesPerReconcile: result.writesPerReconcile };
   }
@@ -180,7 +182,6 @@ export class BatchApplier {
     const upserts: StoredSlice[] = finals.filter((c) => c.type !== 'DELETED').map((c) => ({ slice: c.slice, resourceVersion: c.resourceVersion }));
     await this.slices.write(tx, upserts, finals.filter((c) => c.type === 'DELETED').map((c) => c.slice));
     await this.changes.append(tx, changes);
-    await this.changes.announce(tx, changes[changes.length - 1].resourceVersion);
     return { latest: changes[changes.length - 1].resourceVersion, changes };
   }
 }

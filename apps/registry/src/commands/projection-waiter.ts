@@ -1,8 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
 import type { AppendResult } from '@lib/messaging';
 import { ConsumerOffsetRepository } from '@lib/persistence';
+import { CoalescingLoop } from '@lib/projection';
 import { DataSource } from 'typeorm';
+import { ProjectionSignal } from './projection-signal';
 
 interface Waiter {
   readonly target: AppendResult;
@@ -10,7 +12,8 @@ interface Waiter {
   readonly deadline: number;
 }
 
-const POLL_MS = 15;
+/** Fallback when a commit notification is missed; normally a commit wakes the check at once. */
+const FALLBACK_POLL_MS = 50;
 
 /**
  * Read-your-writes across processes: resolves once the projector has committed the appended
@@ -18,35 +21,35 @@ const POLL_MS = 15;
  * commit. One query serves every waiting mutation.
  */
 @Injectable()
-export class ProjectionWaiter implements OnApplicationShutdown {
+export class ProjectionWaiter implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
-  private timer?: NodeJS.Timeout;
+  private readonly loop = new CoalescingLoop(() => this.check(), FALLBACK_POLL_MS, () => undefined);
+  private unsubscribeSignal?: () => void;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ConsumerOffsetRepository) private readonly offsets: ConsumerOffsetRepository,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    @Inject(ProjectionSignal) private readonly signal: ProjectionSignal,
   ) {}
+
+  onModuleInit(): void {
+    this.unsubscribeSignal = this.signal.onCommit(() => this.loop.kick());
+    this.loop.start();
+  }
 
   /** null when the projection did not catch up within PROJECTION_WAIT_MS: the events are durable anyway. */
   waitFor(targets: readonly AppendResult[]): Promise<(string | null)[]> {
     const deadline = Date.now() + this.config.projectionWaitMs;
-    return Promise.all(
-      targets.map(
-        (target) =>
-          new Promise<string | null>((resolve) => {
-            this.waiters.add({ target, resolve, deadline });
-            this.schedule();
-          }),
-      ),
+    const results = Promise.all(
+      targets.map((target) => new Promise<string | null>((resolve) => this.waiters.add({ target, resolve, deadline }))),
     );
+    this.loop.kick();
+    return results;
   }
 
-  private schedule(): void {
-    this.timer ??= setTimeout(() => void this.poll(), POLL_MS);
-  }
-
-  private async poll(): Promise<void> {
+  private async check(): Promise<void> {
+    if (this.waiters.size === 0) return;
     try {
       const positions = await this.offsets.positions(this.dataSource.manager, this.config.projectorGroupId, this.config.eventsTopic);
       const byPartition = new Map(positions.map((p) => [p.partition, p]));
@@ -54,13 +57,11 @@ export class ProjectionWaiter implements OnApplicationShutdown {
         const position = byPartition.get(waiter.target.partition);
         if (position && position.nextOffset > waiter.target.offset) this.settle(waiter, position.resourceVersion);
       }
-    } catch {
+    } finally {
       // Postgres unreachable: waiters time out with resourceVersion null; the events are on the log.
+      const now = Date.now();
+      for (const waiter of this.waiters) if (waiter.deadline <= now) this.settle(waiter, null);
     }
-    const now = Date.now();
-    for (const waiter of this.waiters) if (waiter.deadline <= now) this.settle(waiter, null);
-    this.timer = undefined;
-    if (this.waiters.size > 0) this.schedule();
   }
 
   private settle(waiter: Waiter, resourceVersion: string | null): void {
@@ -68,8 +69,9 @@ export class ProjectionWaiter implements OnApplicationShutdown {
     waiter.resolve(resourceVersion);
   }
 
-  onApplicationShutdown(): void {
-    clearTimeout(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribeSignal?.();
+    await this.loop.stop();
     for (const waiter of this.waiters) this.settle(waiter, null);
   }
 }

@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EndpointSlice as DomainSlice } from '@lib/domain';
-import { SLICE_CHANGES_CHANNEL, SliceChangeRepository, type SliceChangeType } from '@lib/persistence';
-import { CoalescingLoop, Projector } from '@lib/projection';
-import { Client } from 'pg';
+import { SliceChangeRepository, type SliceChangeType } from '@lib/persistence';
+import { CoalescingLoop } from '@lib/projection';
 import { DataSource } from 'typeorm';
+import { ProjectionSignal } from '../commands/projection-signal';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
 import type { EndpointSlice } from '../endpoint-slices/endpoint-slice.types';
 
@@ -23,8 +22,7 @@ const FALLBACK_POLL_MS = 1000;
 
 /**
  * How this API replica learns of committed changes: it reads the change log after the last
- * resourceVersion it has seen, woken by the in-process projector, by Postgres NOTIFY from any
- * projector, or by a fallback poll. resourceVersions commit in order, so reading "after N" never
+ * resourceVersion it has seen, woken by the ProjectionSignal or by a fallback poll. resourceVersions commit in order, so reading "after N" never
  * skips a change, whichever projector instance wrote it.
  */
 @Injectable()
@@ -35,44 +33,24 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly loop = new CoalescingLoop(() => this.readNew(), FALLBACK_POLL_MS, (error) =>
     this.logger.warn({ msg: 'change feed read failed, will retry', error: error.message }),
   );
-  private listenClient?: Client;
-  private unsubscribeProjector?: () => void;
+  private unsubscribeSignal?: () => void;
   /** Every change up to here has been dispatched to the listeners. */
   position = 0n;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Optional() @Inject(Projector) private readonly projector?: Projector,
+    @Inject(ProjectionSignal) private readonly signal: ProjectionSignal,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.position = BigInt(await this.changes.latest(this.dataSource.manager));
-    this.unsubscribeProjector = this.projector?.onCommitted(() => this.loop.kick());
-    if (this.config.databaseUrl) await this.listen(this.config.databaseUrl);
+    this.unsubscribeSignal = this.signal.onCommit(() => this.loop.kick());
     this.loop.start();
   }
 
   subscribe(listener: FeedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  get subscriberCount(): number {
-    return this.listeners.size;
-  }
-
-  private async listen(url: string): Promise<void> {
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    client.on('notification', () => this.loop.kick());
-    // A lost LISTEN connection only costs latency (the poll still runs); reconnect in the background.
-    client.on('error', () => {
-      this.listenClient = undefined;
-      setTimeout(() => void this.listen(url).catch(() => undefined), FALLBACK_POLL_MS).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${SLICE_CHANGES_CHANNEL}`);
-    this.listenClient = client;
   }
 
   private async readNew(): Promise<void> {
@@ -93,8 +71,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.unsubscribeProjector?.();
+    this.unsubscribeSignal?.();
     await this.loop.stop();
-    await this.listenClient?.end().catch(() => undefined);
   }
 }

@@ -10,7 +10,7 @@ export interface SliceChange {
   readonly eventIds: readonly string[];
 }
 
-export const SLICE_CHANGES_CHANNEL = 'registry_slice_changes';
+export const PROJECTION_COMMITS_CHANNEL = 'registry_projection_commits';
 
 export class SliceChangeRepository {
   /**
@@ -43,9 +43,9 @@ export class SliceChangeRepository {
     );
   }
 
-  /** Wakes every API replica listening on real Postgres; delivered only if the transaction commits. */
+  /** Wakes every API replica listening on real Postgres (new changes, new offsets); sent only on commit. */
   async announce(q: Queryable, resourceVersion: string): Promise<void> {
-    await q.query(`SELECT pg_notify('${SLICE_CHANGES_CHANNEL}', $1)`, [resourceVersion]);
+    await q.query(`SELECT pg_notify('${PROJECTION_COMMITS_CHANNEL}', $1)`, [resourceVersion]);
   }
 
   /** Changes with afterRv < resourceVersion <= throughRv, in order; optionally one namespace/service. */
