@@ -75,10 +75,26 @@ export class CommandService {
 
   private async decideAll(commands: readonly RegistryCommand[]): Promise<RegistryEvent[][]> {
     const keys = commands.map(commandServiceKey);
-    const states = await this.states.load(this.dataSource.manager, [...new Set(keys)]);
+    const endpointIds = new Map<string, Set<string>>(keys.map((key) => [key, new Set()]));
+    commands.forEach((command, i) => referencedEndpoints(command).forEach((id) => endpointIds.get(keys[i])?.add(id)));
+    const states = await this.states.loadForDecision(
+      this.dataSource.manager,
+      [...endpointIds].map(([key, ids]) => ({ key, endpointIds: [...ids] })),
+    );
     return commands.map((command, i) => decide(command, states.get(keys[i])));
   }
 }
+
+const referencedEndpoints = (command: RegistryCommand): readonly string[] => {
+  switch (command.type) {
+    case 'SetEndpointConditions':
+      return [command.id];
+    case 'DeregisterEndpoints':
+      return command.ids;
+    default:
+      return [];
+  }
+};
 
 const commandNamespace = (command: RegistryCommand): string =>
   command.type === 'RegisterService' ? (command.input.namespace ?? 'default') : command.namespace;

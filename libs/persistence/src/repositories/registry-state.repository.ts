@@ -28,6 +28,28 @@ export class RegistryStateRepository {
     return new Map(rows.map((row) => [serviceKey(row.namespace, row.name), row.state]));
   }
 
+  /**
+   * What deciding a command needs: each service's definition and identity, but only the endpoints
+   * the commands name, so a mutation does not load a service's whole endpoint set.
+   */
+  async loadForDecision(
+    q: Queryable,
+    requests: readonly { readonly key: string; readonly endpointIds: readonly string[] }[],
+  ): Promise<Map<string, ServiceState>> {
+    if (requests.length === 0) return new Map();
+    const rows: ServiceRow[] = await q.query(
+      `SELECT s.namespace, s.name,
+              jsonb_build_object(
+                'definition', s.state->'definition', 'uid', s.state->'uid', 'createdAt', s.state->'createdAt',
+                'endpoints', coalesce((SELECT jsonb_object_agg(id, s.state->'endpoints'->id) FROM unnest(r.ids) AS id
+                                        WHERE s.state->'endpoints' ? id), '{}'::jsonb)) AS state
+         FROM registry_services s
+         JOIN jsonb_to_recordset($1::jsonb) AS r(key text, ids text[]) ON r.key = s.namespace || '/' || s.name`,
+      [JSON.stringify(requests.map((r) => ({ key: r.key, ids: r.endpointIds })))],
+    );
+    return new Map(rows.map((row) => [serviceKey(row.namespace, row.name), row.state]));
+  }
+
   async save(q: Queryable, states: ReadonlyMap<string, ServiceState | undefined>): Promise<void> {
     const present = [...states.values()].filter((s): s is ServiceState => s !== undefined);
     const removed = [...states.entries()].filter(([, s]) => s === undefined).map(([key]) => key);
