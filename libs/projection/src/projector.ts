@@ -55,7 +55,8 @@ export class Projector {
                 events: applied.appliedEvents,
                 deadLettered: applied.deadLettered,
                 sliceWrites: applied.changes.length,
-                resourceVersion: applied.changes[applied.changes.length - 1].resourceVersion,
+                eventIds: [...new Set(applied.changes.flatMap((c) => c.eventIds))].slice(0, 20),
+                resourceVersions: `${applied.changes[0].resourceVersion}..${applied.changes[applied.changes.length - 1].resourceVersion}`,
               });
             }
             for (const listener of this.listeners) listener(applied.changes);
