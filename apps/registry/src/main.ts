@@ -11,6 +11,10 @@ import { runMode, startupBanner } from './startup-banner';
 async function bootstrap(): Promise<void> {
   const apiOnly = process.argv.includes('--role=api');
   const config = loadRegistryConfig(process.env);
+  if (apiOnly && runMode(config) === 'embedded') {
+    // PGlite lives inside one process: an API-only process would have nobody to project its events.
+    throw new ConfigError('--role=api needs DATABASE_URL: in embedded mode API and projector run in one process (npm start)');
+  }
   const logger = new ConsoleLogger({ json: true });
   const app = await NestFactory.create<NestExpressApplication>(RegistryModule.forRoot(config, { projector: !apiOnly }), {
     logger,

@@ -23,11 +23,6 @@ const repositories = [
 /** The embedded cluster, or null when DATABASE_URL names an external Postgres. */
 export const EMBEDDED_POSTGRES = Symbol('EmbeddedPostgres');
 
-// Every socket shares PGlite's one backend, so more connections add no throughput; a few let reads
-// queue behind a transaction instead of behind the pool. The server must accept more than the pool.
-const EMBEDDED_POOL_SIZE = 4;
-const EMBEDDED_MAX_CONNECTIONS = 16;
-
 @Module({
   providers: [
     {
@@ -36,13 +31,13 @@ const EMBEDDED_MAX_CONNECTIONS = 16;
       useFactory: (config: RegistryConfig): Promise<EmbeddedPostgres> | null =>
         config.databaseUrl
           ? null
-          : EmbeddedPostgres.start({ dataDir: join(config.dataDir, 'pg'), maxConnections: EMBEDDED_MAX_CONNECTIONS }),
+          : EmbeddedPostgres.start({ dataDir: join(config.dataDir, 'pg') }),
     },
     {
       provide: DataSource,
       inject: [REGISTRY_CONFIG, EMBEDDED_POSTGRES],
       useFactory: (config: RegistryConfig, embedded: EmbeddedPostgres | null) =>
-        openDataSource(embedded ? { url: embedded.url, poolSize: EMBEDDED_POOL_SIZE } : { url: config.databaseUrl as string }),
+        openDataSource(embedded ? embedded.databaseOptions : { url: config.databaseUrl as string }),
     },
     ...repositories,
   ],

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Query, Resolver } from '@nestjs/graphql';
 import { validateServiceName } from '@lib/domain';
 import { EndpointSliceRepository, encodeCursor } from '@lib/persistence';
 import { DataSource } from 'typeorm';
@@ -9,6 +9,7 @@ import { AddressTypeEnum } from '../graphql/enums';
 import { parseListArguments } from '../queries/list-arguments';
 import { toEndpointSliceObject } from './endpoint-slice.mapper';
 import { EndpointSlice, EndpointSliceConnection } from './endpoint-slice.types';
+import { IntArg, NamespaceArg } from '../graphql/args';
 
 @Resolver(() => EndpointSlice)
 export class EndpointSliceResolver {
@@ -21,7 +22,7 @@ export class EndpointSliceResolver {
   @Query(() => EndpointSlice, { nullable: true })
   async endpointSlice(
     @Args('name') name: string,
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<EndpointSlice | null> {
     const [readable] = this.access.readScope(context.principal, namespace) ?? [namespace];
@@ -35,7 +36,7 @@ export class EndpointSliceResolver {
     @Args('serviceName', { type: () => String, nullable: true }) serviceName: string | null,
     @Args('addressType', { type: () => AddressTypeEnum, nullable: true }) addressType: 'IPv4' | 'IPv6' | 'FQDN' | null,
     @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
-    @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
+    @IntArg('first', 100) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
     @Context() context: RequestContext,
   ): Promise<EndpointSliceConnection> {

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Query, Resolver } from '@nestjs/graphql';
 import { DomainError, validateEndpointId, validateServiceName } from '@lib/domain';
 import { EndpointHistoryRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { RequestContext } from '../commands/request-context';
 import { EndpointHistoryEntry } from './endpoint-history.types';
+import { IntArg, NamespaceArg } from '../graphql/args';
 
 const MAX_HISTORY = 1000;
 
@@ -21,8 +22,8 @@ export class EndpointHistoryResolver {
   async endpointHistory(
     @Args('serviceName') serviceName: string,
     @Args('id') id: string,
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
-    @Args('last', { type: () => Int, defaultValue: 100 }) last: number,
+    @NamespaceArg() namespace: string,
+    @IntArg('last', 100) last: number,
     @Context() context: RequestContext,
   ): Promise<EndpointHistoryEntry[]> {
     const [readable] = this.access.readScope(context.principal, namespace) ?? [namespace];

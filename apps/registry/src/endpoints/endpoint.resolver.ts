@@ -5,6 +5,7 @@ import { CommandService } from '../commands/command.service';
 import { commandOptions, type RequestContext } from '../commands/request-context';
 import { LeaseService } from '../leases/lease.service';
 import { EndpointConditionsInput, MutationResult, RegisterEndpointInput } from './endpoint.types';
+import { NamespaceArg } from '../graphql/args';
 
 @Resolver()
 export class EndpointResolver {
@@ -35,7 +36,7 @@ export class EndpointResolver {
     @Args('serviceName') serviceName: string,
     @Args('id') id: string,
     @Args('conditions') conditions: EndpointConditionsInput,
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.commands.handle(
@@ -48,7 +49,7 @@ export class EndpointResolver {
   deregisterEndpoint(
     @Args('serviceName') serviceName: string,
     @Args('id') id: string,
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids: [id] }], commandOptions(context));
@@ -58,7 +59,7 @@ export class EndpointResolver {
   deregisterEndpoints(
     @Args('serviceName') serviceName: string,
     @Args('ids', { type: () => [String] }) ids: string[],
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids }], commandOptions(context));
@@ -70,7 +71,7 @@ export class EndpointResolver {
   heartbeat(
     @Args('serviceName') serviceName: string,
     @Args('id') id: string,
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.leases.renew(renewLeasesCommand(namespace, serviceName, { id }), commandOptions(context));
@@ -80,7 +81,7 @@ export class EndpointResolver {
   heartbeats(
     @Args('serviceName') serviceName: string,
     @Args('ids', { type: () => [String] }) ids: string[],
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.leases.renew(renewLeasesCommand(namespace, serviceName, { ids }), commandOptions(context));

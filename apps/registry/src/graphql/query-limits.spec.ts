@@ -19,6 +19,12 @@ describe('queryLimitsRule', () => {
     expect(errorsOf(`{ node { ...deep } } fragment deep on Node { child { child { child { name } } } }`)).toEqual([expect.stringMatching(/depth 5/)]);
   });
 
+  it('lets introspection nest deeper, but not without bound', () => {
+    expect(errorsOf(`{ __schema { types { fields { type { ofType { ofType { name } } } } } } }`)).toEqual([]);
+    const deep = `{ __schema { types { fields { type { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } } } } }`;
+    expect(errorsOf(deep)).toEqual([expect.stringMatching(/depth 25 exceeds the limit of 16/)]);
+  });
+
   it('charges every alias, and root fields most', () => {
     expect(errorsOf(`{ a: node { name } b: node { name } c: node { name } }`)).toEqual([]);
     expect(errorsOf(`{ ${Array.from({ length: 5 }, (_, i) => `a${i}: node { name }`).join(' ')} }`)).toEqual([expect.stringMatching(/cost 255 .* exceeds the limit of 200/)]);

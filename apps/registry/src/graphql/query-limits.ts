@@ -41,6 +41,11 @@ const measure = (
 
 /** A root field is a database round trip (or a subscription); nested fields are cheap mapping. */
 const ROOT_FIELD_COST = 50;
+/**
+ * Our schema has no cycles, so only introspection (`ofType { ofType { ... } }`) nests deeply; the
+ * standard introspection query of GraphiQL and code generators needs about 14 levels.
+ */
+const INTROSPECTION_EXTRA_DEPTH = 12;
 
 /**
  * Rejects, before anything executes, operations nested deeper than `maxDepth` or costing more
@@ -60,9 +65,11 @@ export const queryLimitsRule =
       OperationDefinition(operation) {
         const { depth, fields } = measure(operation.selectionSet, fragments, new Set());
         const roots = operation.selectionSet.selections.length;
+        const introspection = operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
+        const depthLimit = introspection ? maxDepth + INTROSPECTION_EXTRA_DEPTH : maxDepth;
         const cost = fields + roots * (ROOT_FIELD_COST - 1);
-        if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`query depth ${depth} exceeds the limit of ${maxDepth} (MAX_QUERY_DEPTH)`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT' } }));
+        if (depth > depthLimit) {
+          context.reportError(new GraphQLError(`query depth ${depth} exceeds the limit of ${depthLimit} (MAX_QUERY_DEPTH${introspection ? ` + ${INTROSPECTION_EXTRA_DEPTH} for introspection` : ''})`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT' } }));
         }
         if (cost > maxCost) {
           context.reportError(new GraphQLError(`query cost ${cost} (${fields} fields, ${roots} root fields at ${ROOT_FIELD_COST} each) exceeds the limit of ${maxCost} (MAX_QUERY_COST)`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT' } }));

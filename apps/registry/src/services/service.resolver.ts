@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { validateServiceName } from '@lib/domain';
 import { EndpointSliceRepository, RegistryStateRepository, encodeCursor } from '@lib/persistence';
 import { DataSource } from 'typeorm';
@@ -12,6 +12,7 @@ import { MutationResult } from '../endpoints/endpoint.types';
 import { parseListArguments } from '../queries/list-arguments';
 import { toServiceObject } from './service.mapper';
 import { RegisterServiceInput, Service, ServiceConnection } from './service.types';
+import { IntArg, NamespaceArg } from '../graphql/args';
 
 @Resolver(() => Service)
 export class ServiceResolver {
@@ -26,7 +27,7 @@ export class ServiceResolver {
   @Query(() => Service, { nullable: true })
   async service(
     @Args('name') name: string,
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<Service | null> {
     const [readable] = this.access.readScope(context.principal, namespace) ?? [namespace];
@@ -38,7 +39,7 @@ export class ServiceResolver {
   async services(
     @Args('namespace', { type: () => String, nullable: true }) namespace: string | null,
     @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
-    @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
+    @IntArg('first', 100) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
     @Context() context: RequestContext,
   ): Promise<ServiceConnection> {
@@ -67,7 +68,7 @@ export class ServiceResolver {
   @Mutation(() => MutationResult)
   deleteService(
     @Args('name') name: string,
-    @Args('namespace', { type: () => String, defaultValue: 'default' }) namespace: string,
+    @NamespaceArg() namespace: string,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.commands.handle([{ type: 'DeleteService', namespace, name }], commandOptions(context));

@@ -6,6 +6,7 @@ import type { RequestContext } from '../commands/request-context';
 import { WatchEvent } from '../endpoint-slices/endpoint-slice.types';
 import { parseResourceVersion, WatchService } from './watch.service';
 import type { WatchItem } from './watch-stream';
+import { BooleanArg } from '../graphql/args';
 
 @Resolver(() => WatchEvent)
 export class WatchResolver {
@@ -28,7 +29,7 @@ export class WatchResolver {
     @Args('serviceName', { type: () => String, nullable: true }) serviceName: string | null,
     @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
     @Args('resourceVersion', { type: () => String, nullable: true }) resourceVersion: string | null,
-    @Args('allowBookmarks', { type: () => Boolean, defaultValue: false }) allowBookmarks: boolean,
+    @BooleanArg('allowBookmarks', false) allowBookmarks: boolean,
     @Context() context: RequestContext,
   ) {
     return this.watches.watch(context.principal, {

@@ -89,7 +89,7 @@ export class EmbeddedEventLog implements EventLog {
       pollIntervalMs: this.options.pollIntervalMs ?? 250,
       batchSize: this.options.batchSize ?? 500,
       concurrency: this.options.partitionsConsumedConcurrently ?? 4,
-      beforeSleep: () => this.listen(),
+      beforeRound: () => this.listen(),
     });
     this.consumers.add(consumer);
     return {
@@ -252,7 +252,8 @@ class LogStore {
   /** Up to `limit` messages from `position`, extended to the end of the last append they touch. */
   async read(topic: string, partition: number, position: bigint, limit: number): Promise<LogMessage[]> {
     const rows: { offset: string; key: string | null; value: Buffer | null; headers: Record<string, string> }[] = await this.dataSource.query(
-      `SELECT "offset"::text AS offset, key, value, headers FROM event_log_messages
+      // int8 arrives as a string; casting it to text here would make ORDER BY sort '10' before '9'.
+      `SELECT "offset", key, value, headers FROM event_log_messages
         WHERE topic = $1 AND partition = $2 AND "offset" >= $3::bigint
           AND "offset" <= coalesce(
             (SELECT last_offset_of_append FROM event_log_messages
@@ -290,7 +291,8 @@ interface PollingConsumerOptions {
   readonly pollIntervalMs: number;
   readonly batchSize: number;
   readonly concurrency: number;
-  readonly beforeSleep: () => Promise<void>;
+  /** LISTEN before reading: whatever is appended after it wakes us, whatever came before is read. */
+  readonly beforeRound: () => Promise<void>;
 }
 
 /**
@@ -329,13 +331,11 @@ class PollingConsumer {
   private async run(): Promise<void> {
     for (let failures = 0; this.running; ) {
       try {
+        await this.options.beforeRound();
         this.signalled = false;
         const delivered = await this.deliverRound();
         failures = 0;
-        if (!delivered) {
-          await this.options.beforeSleep();
-          await this.sleep(this.options.pollIntervalMs, true);
-        }
+        if (!delivered) await this.sleep(this.options.pollIntervalMs, true);
       } catch (error) {
         if (!this.running) break;
         const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures++);

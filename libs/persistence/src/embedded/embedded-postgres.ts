@@ -3,13 +3,18 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { DatabaseOptions } from '../data-source';
 
 export interface EmbeddedPostgresOptions {
   /** The cluster's directory: `<DATA_DIR>/pg`. */
   readonly dataDir: string;
-  /** Sockets the server accepts; must exceed the pool size, or pg sees "Connection terminated unexpectedly". */
-  readonly maxConnections: number;
 }
+
+// Sockets the server accepts. More than the pool opens: a socket the pool is closing still counts
+// for a moment, and one too many is refused ("Connection terminated unexpectedly").
+const MAX_CONNECTIONS = 4;
+// See `databaseOptions`: waiting for the one connection is waiting for the transaction in front.
+const ACQUIRE_TIMEOUT_MS = 30000;
 
 /**
  * PGlite (Postgres compiled to wasm, one single-user backend) behind its wire-protocol socket on
@@ -40,7 +45,7 @@ export class EmbeddedPostgres {
       await initializeOnce(dataDir);
       db = await PGlite.create({ dataDir });
       // Port 0: the kernel picks a free port, so two registries on one machine never collide.
-      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections });
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
       await server.start();
       const port = Number(server.getServerConn().split(':').pop());
       return new EmbeddedPostgres(db, server, lock, dataDir, port);
@@ -54,6 +59,18 @@ export class EmbeddedPostgres {
   /** No password: the socket listens on loopback only and PGlite does not authenticate. */
   get url(): string {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  /**
+   * One pooled connection. pglite-socket 0.2.17 queues protocol messages, not whole queries: what
+   * other sockets send while a transaction is open piles up, and after COMMIT their Parse/Bind
+   * messages run interleaved, so one socket's Bind meets another's unnamed statement ("bind message
+   * supplies 2 parameters, but prepared statement "" requires 1"). PGlite has one backend anyway,
+   * so one connection costs no throughput; and a query made inside a transaction through another
+   * connection (the embedded deadlock) now fails after the acquire timeout instead of hanging.
+   */
+  get databaseOptions(): DatabaseOptions {
+    return { url: this.url, poolSize: 1, connectTimeoutMs: ACQUIRE_TIMEOUT_MS };
   }
 
   /** Call after the DataSource is destroyed: a socket dropped inside a transaction rolls it back. */

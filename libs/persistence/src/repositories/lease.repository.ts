@@ -129,9 +129,9 @@ export class LeaseRepository {
     }
     const puts = writes.filter((w) => w.kind === 'put');
     if (puts.length === 0) return;
-    // The deadline never moves back: a heartbeat may already have pushed it past what the
-    // registration implies. Removal waits for the later of lapse + deregisterAfter and a deadline
-    // renewed meanwhile (its restore event is on its way).
+    // A heartbeat may already have pushed the deadline past what the event implies: that is kept,
+    // but never beyond one (possibly new, shorter) TTL from now. Removal waits for the later of
+    // lapse + deregisterAfter and a deadline renewed meanwhile (its restore event is on its way).
     await q.query(
       `INSERT INTO endpoint_leases AS l
               (namespace, service_name, endpoint_id, lease_id, ttl_seconds, deregister_after_seconds, deadline, lapsed_at, due_at)
@@ -146,9 +146,10 @@ export class LeaseRepository {
               lease_id = EXCLUDED.lease_id,
               ttl_seconds = EXCLUDED.ttl_seconds,
               deregister_after_seconds = EXCLUDED.deregister_after_seconds,
-              deadline = greatest(l.deadline, EXCLUDED.deadline),
+              deadline = greatest(EXCLUDED.deadline, least(l.deadline, now() + make_interval(secs => EXCLUDED.ttl_seconds))),
               lapsed_at = EXCLUDED.lapsed_at,
-              due_at = CASE WHEN EXCLUDED.lapsed_at IS NULL THEN greatest(l.deadline, EXCLUDED.deadline)
+              due_at = CASE WHEN EXCLUDED.lapsed_at IS NULL
+                            THEN greatest(EXCLUDED.deadline, least(l.deadline, now() + make_interval(secs => EXCLUDED.ttl_seconds)))
                             ELSE greatest(EXCLUDED.due_at, l.deadline) END,
               claim = NULL,
               claimed_at = NULL`,
@@ -167,33 +168,35 @@ export class LeaseRepository {
     if (requests.length === 0) return [];
     const rows: { request: number; namespace: string; service_name: string; endpoint_id: string; lease_id: string; lapsed: boolean }[] =
       await q.query(
-        `WITH input AS (
+        // Rows are locked by one primary-key lookup each, in key order (LATERAL keeps the order
+        // of the sorted input): the order the projector locks them in. The update then joins on
+        // the key, which also follows a row to its latest version if it changed before the lock.
+        `WITH input AS MATERIALIZED (
            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS i(request, namespace, service_name, endpoint_id)
-         ), complete AS (
-           SELECT i.request FROM input i
-             LEFT JOIN endpoint_leases l
-               ON l.namespace = i.namespace AND l.service_name = i.service_name AND l.endpoint_id = i.endpoint_id
-            GROUP BY i.request HAVING bool_and(l.endpoint_id IS NOT NULL)
-         ), locked AS (
-           SELECT l.namespace, l.service_name, l.endpoint_id, l.lease_id, (l.claim IS NOT NULL OR l.lapsed_at IS NOT NULL) AS lapsed
-             FROM endpoint_leases l
-            WHERE (l.namespace, l.service_name, l.endpoint_id) IN (
-                    SELECT i.namespace, i.service_name, i.endpoint_id FROM input i JOIN complete USING (request))
-            ORDER BY l.namespace, l.service_name, l.endpoint_id
-              FOR UPDATE OF l
+         ), locked AS MATERIALIZED (
+           SELECT k.* FROM (SELECT DISTINCT namespace, service_name, endpoint_id FROM input ORDER BY 1, 2, 3) i
+            CROSS JOIN LATERAL (
+              SELECT l.namespace, l.service_name, l.endpoint_id, l.lease_id,
+                     (l.claim IS NOT NULL OR l.lapsed_at IS NOT NULL) AS lapsed
+                FROM endpoint_leases l
+               WHERE l.namespace = i.namespace AND l.service_name = i.service_name AND l.endpoint_id = i.endpoint_id
+                 FOR UPDATE
+            ) k
+         ), matched AS MATERIALIZED (
+           SELECT i.request, i.namespace, i.service_name, i.endpoint_id, k.lease_id, k.lapsed,
+                  bool_and(k.endpoint_id IS NOT NULL) OVER (PARTITION BY i.request) AS complete
+             FROM input i LEFT JOIN locked k USING (namespace, service_name, endpoint_id)
          ), renewed AS (
            UPDATE endpoint_leases l
               SET deadline = now() + make_interval(secs => l.ttl_seconds),
                   due_at = CASE WHEN l.lapsed_at IS NULL THEN now() + make_interval(secs => l.ttl_seconds)
                                 ELSE greatest(l.lapsed_at + make_interval(secs => l.deregister_after_seconds),
                                               now() + make_interval(secs => l.ttl_seconds)) END
-             FROM locked
-            WHERE l.namespace = locked.namespace AND l.service_name = locked.service_name AND l.endpoint_id = locked.endpoint_id
-           RETURNING l.namespace, l.service_name, l.endpoint_id, locked.lease_id, locked.lapsed
+             FROM (SELECT DISTINCT namespace, service_name, endpoint_id FROM matched WHERE complete) c
+            WHERE l.namespace = c.namespace AND l.service_name = c.service_name AND l.endpoint_id = c.endpoint_id
+           RETURNING 1
          )
-         SELECT i.request, r.namespace, r.service_name, r.endpoint_id, r.lease_id, r.lapsed
-           FROM renewed r JOIN input i
-             ON i.namespace = r.namespace AND i.service_name = r.service_name AND i.endpoint_id = r.endpoint_id`,
+         SELECT request, namespace, service_name, endpoint_id, lease_id, lapsed FROM matched WHERE complete`,
         [requests.map((r) => r.request), ...keyArrays(requests)],
       );
     return rows.map((r) => ({
