@@ -114,5 +114,5 @@ describe('the log is the truth', () => {
     const rebuilt = await rebuildProjection(dataSource, eventLog, options);
     expect(rebuilt.events).toBe(verified.replay.events);
     expect(await dataSource.query('SELECT object FROM endpoint_slices ORDER BY namespace, name')).toEqual(before);
-  });
+  }, 240_000);
 });

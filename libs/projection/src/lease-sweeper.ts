@@ -97,6 +97,7 @@ export class LeaseSweeper {
   private readonly logger = new Logger('LeaseSweeper');
   private readonly leases = new LeaseRepository();
   private readonly offsets = new ConsumerOffsetRepository();
+  /** Written to the status row: which process sweeps (host, pid, and a suffix for several per process). */
   readonly identity = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private leadership?: { readonly since: string };
   private barrier?: { readonly claimedAtOrBefore: string; readonly ends: ReadonlyMap<number, bigint> };
@@ -136,10 +137,6 @@ export class LeaseSweeper {
     await this.running;
     await this.election.resign();
     this.leadership = undefined;
-  }
-
-  get isActive(): boolean {
-    return this.leadership !== undefined;
   }
 
   async sweepOnce(): Promise<void> {
