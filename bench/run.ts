@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { fingerprint, type Fingerprint } from './lib/fingerprint';
 import { LoadGenerator, type TaskOutcome } from './lib/loadgen-client';
 import { sleep } from './lib/loops';
-import { cpuSeconds, machineJiffies, memoryMb, pidsWhere } from './lib/procfs';
+import { pgWaitSampler, type WaitProfile } from './lib/pg-waits';
+import { cpuSeconds, machineJiffies, memoryMb, pidsWhere, rssSampler } from './lib/procfs';
 import { RegistryProcess, migrate, waitForLagZero, watchCatchUp, type RegistryDeployment } from './lib/registry-processes';
 import { renderTable, row, type ResultRow } from './lib/report';
 import {
@@ -15,6 +16,7 @@ import {
   dropDatabase,
   ensureEtcdInstalled,
   ensureKafka,
+  ensureKafkaAgain,
   etcdFsync,
   kafkaPids,
   postgresUrl,
@@ -55,7 +57,7 @@ const PARAMETERS = {
   },
   pg: { slices: 1000, endpointsPerSlice: 100, sliceCount: 20_000, sliceDurationMs: 10_000, multiRows: 50_000, rowsPerStatement: 100, multiDurationMs: 10_000 },
   registry: {
-    singleServices: 200, singleConcurrency: 64, singleCount: 20_000, singleDurationMs: 15_000,
+    singleServices: 200, singleConcurrency: 64, singleCount: 20_000, singleDurationMs: 15_000, ackDurationMs: 8000,
     bulkServices: 1000, bulkPerRequest: 100, bulkConcurrency: 8, bulkDurationMs: 12_000, fillDurationMs: 90_000, fillLagTimeoutMs: 120_000,
     readConcurrency: 64, readCount: 20_000, readDurationMs: 10_000,
     fanoutServices: 40, fanoutSubscribers: 100, fanoutRate: 200, fanoutCount: 2000, fanoutDrainMs: 15_000,
@@ -76,6 +78,8 @@ interface PhaseRecord {
   readonly machineBusyPercent: number;
   /** CPU seconds per process group over the phase (loadgen from the child's own accounting). */
   readonly cpuSeconds: Record<string, number>;
+  /** Where the registry's Postgres sessions spent the phase (registry phases only). */
+  readonly postgresWaits?: WaitProfile;
 }
 
 interface Results {
@@ -142,9 +146,13 @@ const trackedPids = (): Record<string, number[]> => ({
 const cpuSnapshot = (): Map<string, Map<number, number>> =>
   new Map(Object.entries(trackedPids()).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuSeconds(pid) ?? 0]))]));
 
-/** Runs one measured phase and records wall time, machine load and CPU per process group. */
+/** Databases whose sessions are sampled during phases (the registry's). */
+const sampledDatabases: string[] = [];
+
+/** Runs one measured phase and records wall time, machine load, CPU per process group and Postgres waits. */
 const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
   log(`${name}...`);
+  const waits = await Promise.all(sampledDatabases.map((db) => pgWaitSampler(db)));
   const before = cpuSnapshot();
   const jiffies = machineJiffies();
   const loadgenCpu = loadgen?.cpuTotal ?? 0;
@@ -160,10 +168,14 @@ const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       if (total > 0) cpu[group] = round(total);
     }
     const j = machineJiffies();
+    const wallSeconds = round((performance.now() - t0) / 1000);
+    const postgresWaits = waits.length ? await waits[waits.length - 1].stop() : undefined;
+    for (const w of waits.slice(0, -1)) await w.stop();
     results.phases[name] = {
-      wallSeconds: round((performance.now() - t0) / 1000),
+      wallSeconds,
       machineBusyPercent: round((100 * (j.busy - jiffies.busy)) / Math.max(1, j.total - jiffies.total), 1),
       cpuSeconds: cpu,
+      postgresWaits,
     };
   }
 };
@@ -252,17 +264,30 @@ const sliceWritesPerEvent = (before: Map<string, number>, after: Map<string, num
 
 const registryScenarios = async (deployment: RegistryDeployment, replayDeployment: RegistryDeployment, logDir: string, profileDir: string): Promise<void> => {
   const options = (role: string) => ({ root: REGISTRY_ROOT, logDir, cpuProfileDir: profiled.has(role) ? profileDir : undefined });
+  const start = async (role: 'api' | 'projector', name: string, d: RegistryDeployment, profileAs: string): Promise<RegistryProcess> => {
+    await ensureKafkaAgain(ROOT, log);
+    return RegistryProcess.start(role, name, d, options(profileAs));
+  };
   migrate(REGISTRY_ROOT, deployment);
-  projector = await RegistryProcess.start('projector', 'projector', deployment, options('projector'));
+  projector = await start('projector', 'projector', deployment, 'projector');
   onCleanup('projector', () => projector?.stop());
-  api = await RegistryProcess.start('api', 'api', deployment, options('api'));
+  api = await start('api', 'api', deployment, 'api');
   onCleanup('api', () => api?.stop());
-  const target = { url: api.url, token: deployment.token };
+  let target = { url: api.url, token: deployment.token };
+  /** With BENCH_CPU_PROF=api each API scenario runs on a fresh API process, so it gets a profile of its own. */
+  const profileApiAs = async (name: string): Promise<void> => {
+    if (!profiled.has('api')) return;
+    await api?.stop();
+    api = await start('api', `api-${name}`, deployment, 'api');
+    target = { url: api.url, token: deployment.token };
+  };
   const main = () => projector as RegistryProcess;
+  sampledDatabases.push(deployment.database);
 
   // R1: registerEndpoint, 64 in flight, each acknowledged after projection.
   if (selected.has('single')) {
     await lg().run('registerServices', { ...target, namespace: 'bench-single', first: 0, count: R.singleServices, concurrency: 32, wait: 'projection' });
+    await profileApiAs('single');
     const before = await main().metrics();
     const single = await phase('registry registerEndpoint c64 (after projection)', () =>
       lg().run('registerSingle', {
@@ -278,6 +303,16 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
       projection: sliceWritesPerEvent(before, await main().metrics()),
       drainedAfterSeconds: round(lag.seconds),
     };
+    // Diagnostic (no goal): the same mutations returning on Kafka's ack, to separate the API + Kafka
+    // path from the wait for the projection.
+    const ack = await phase('diagnostic: registerEndpoint c64, ack only', () =>
+      lg().run('registerSingle', {
+        ...target, namespace: 'bench-single', services: R.singleServices, addressBlock: 5,
+        concurrency: R.singleConcurrency, count: R.singleCount, durationMs: R.ackDurationMs, wait: 'ack',
+      }),
+    );
+    await waitForLagZero(main(), 60_000);
+    results.registry.singleAck = { ...ack.result, loadgenCpuSeconds: loadgenCpuOf(ack) };
   }
 
   // R2: registerEndpoints, 100 new endpoints of one service per request; then fill to 1,000 x 100.
@@ -288,6 +323,7 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
     await waitForLagZero(main(), 60_000);
     const all = Array.from({ length: R.bulkServices }, (_, i) => i);
     if (selected.has('bulk')) {
+      await profileApiAs('bulk');
       const before = await main().metrics();
       const bulk = await phase('registry registerEndpoints x100 (after projection)', () =>
         lg().run('registerBulk', {
@@ -307,6 +343,7 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
     }
     const done = new Set(filled);
     const rest = all.filter((i) => !done.has(i));
+    const fillRss = rssSampler(main().process.pid);
     const fill = await phase('fill to 100,000 endpoints in 1,000 services (ack)', async () => {
       const outcome = rest.length
         ? await lg().run('registerBulk', {
@@ -320,6 +357,7 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
     filled = [...filled, ...(fill.outcome?.result.completed ?? [])].sort((a, b) => a - b);
     await sleep(1000);
     results.registry.projectorMemory = {
+      peakSampledRssMb: fillRss.stop(),
       endpoints: filled.length * R.bulkPerRequest,
       services: filled.length,
       caughtUp: fill.lag.ok,
@@ -328,11 +366,12 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
       fillFirstError: fill.outcome?.result.firstError,
       ...memoryMb(main().process.pid),
     };
-    results.registry.apiMemoryAfterFill = memoryMb(api.process.pid);
+    results.registry.apiMemoryAfterFill = memoryMb((api as RegistryProcess).process.pid);
   }
 
   // R6: endpointSlices for one service of 100 endpoints, 64 in flight.
   if (selected.has('read')) {
+    await profileApiAs('read');
     const read = await phase('registry endpointSlices (100 endpoints) c64', () =>
       lg().run('readSlices', {
         ...target, namespace: 'bench-bulk', serviceIndexes: filled, expectEndpoints: R.bulkPerRequest,
@@ -349,6 +388,7 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
       ...target, namespace: 'bench-fanout', services: R.fanoutServices, addressBlock: 6,
       concurrency: 8, count: R.fanoutServices, durationMs: 60_000, wait: 'projection',
     });
+    await profileApiAs('fanout');
     const fan = await phase('registry mutation->graphql-ws, 100 subscribers, 200/s', () =>
       lg().run('fanout', {
         ...target, namespace: 'bench-fanout', services: R.fanoutServices, subscribers: R.fanoutSubscribers, addressBlock: 7,
@@ -361,7 +401,8 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
 
   // R7: API memory with 1,000 subscribers.
   if (selected.has('subscribers')) {
-    const apiProcess = api;
+    await profileApiAs('subscribers');
+    const apiProcess = api as RegistryProcess;
     const before = memoryMb(apiProcess.process.pid);
     const hold = await phase('registry API with 1,000 subscribers', async () => {
       const opened = await lg().run('holdSubscribers', {
@@ -389,10 +430,12 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
         perRequest: R.churnPerRequest, requests: R.churnRequests, concurrency: R.churnConcurrency, durationMs: R.churnDurationMs,
       }),
     );
-    projector = await RegistryProcess.start('projector', 'projector-restarted', deployment, options('projector'));
+    projector = await start('projector', 'projector-restarted', deployment, 'projector');
+    const churnRss = rssSampler(main().process.pid);
     const catchUp = await phase('projector applies the churn backlog', () =>
       watchCatchUp(main(), (v) => v.get('registry_projector_slice_writes_total') ?? 0, { timeoutMs: R.churnCatchUpTimeoutMs, everyMs: 200 }),
     );
+    const peakSampledRssMb = churnRss.stop();
     const stats = sliceWritesPerEvent(catchUp.first, catchUp.last);
     results.registry.projector = {
       backlogEvents: produced.result.endpoints,
@@ -403,7 +446,7 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
       sliceWritesPerSecond: catchUp.seconds > 0 ? stats.sliceWrites / catchUp.seconds : null,
       eventsPerSecond: catchUp.seconds > 0 ? stats.events / catchUp.seconds : null,
       ...stats,
-      memory: memoryMb(main().process.pid),
+      memory: { ...memoryMb(main().process.pid), peakSampledRssMb },
     };
   }
 
@@ -411,8 +454,11 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
   if (selected.has('replay')) {
     await waitForLagZero(main(), 30_000);
     migrate(REGISTRY_ROOT, replayDeployment);
+    let replayRss: { stop: () => number } | undefined;
+    sampledDatabases.push(replayDeployment.database);
     const replay = await phase('replay from offset 0 (fresh group and database)', async () => {
-      replayProjector = await RegistryProcess.start('projector', 'projector-replay', replayDeployment, options('replay'));
+      replayProjector = await start('projector', 'projector-replay', replayDeployment, 'replay');
+      replayRss = rssSampler(replayProjector.process.pid);
       const progress = (v: Map<string, number>) => (v.get('registry_projector_applied_events_total') ?? 0) + (v.get('registry_projector_dead_lettered_events_total') ?? 0);
       return watchCatchUp(replayProjector, progress, { timeoutMs: R.replayTimeoutMs, everyMs: 200 });
     });
@@ -424,10 +470,11 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
       eventsPerSecond: replay.seconds > 0 ? stats.events / replay.seconds : null,
       remainingLag: replay.last.get('registry_projector_lag_events') ?? null,
       ...stats,
-      memory: memoryMb(replayed.process.pid),
+      memory: { ...memoryMb(replayed.process.pid), peakSampledRssMb: replayRss?.stop() ?? null },
     };
     await replayed.stop();
     replayProjector = undefined;
+    sampledDatabases.pop();
   }
 };
 
@@ -443,6 +490,11 @@ const buildRows = (): ResultRow[] => {
   const rows: ResultRow[] = [];
   if (r.single) {
     rows.push(row('G1', 'registerEndpoint c64, after projection (ops/s) / etcd put c64', { value: num(get(r, 'single', 'confirmedPerSecond')), unit: 'ops/s' }, { value: etcdPut, unit: 'puts/s' }, { op: '>=', value: 0.5 }));
+  }
+  if (r.singleAck) {
+    rows.push(row('D1', 'diagnostic: registerEndpoint c64, returning on Kafka ack / etcd put c64', { value: num(get(r, 'singleAck', 'rate')), unit: 'ops/s' }, { value: etcdPut, unit: 'puts/s' }, null, {
+      note: `no goal: isolates API + Kafka from the projection wait; p50 ${get(r, 'singleAck', 'latencyMs', 'p50')} ms, p99 ${get(r, 'singleAck', 'latencyMs', 'p99')} ms, errors ${get(r, 'singleAck', 'errors')}`,
+    }));
   }
   if (r.bulk) {
     rows.push(row('G1b', 'registerEndpoints x100 c8, after projection (endpoints/s) / etcd put c64', { value: num(get(r, 'bulk', 'confirmedEndpointsPerSecond')), unit: 'ep/s' }, { value: etcdPut, unit: 'puts/s' }, { op: '>=', value: 5 }));
@@ -472,7 +524,14 @@ const buildRows = (): ResultRow[] => {
     rows.push(row('G10', 'endpointSlices (1 service, 100 endpoints) c64 / etcd range 100 keys c64', { value: num(get(r, 'read', 'rate')), unit: 'q/s' }, { value: num(get(b, 'etcdRange', 'rate')), unit: 'ranges/s' }, { op: '>=', value: 1 }));
   }
   if (r.projectorMemory) {
-    rows.push(row('M1', `projector RSS at ${get(r, 'projectorMemory', 'endpoints')} endpoints in ${get(r, 'projectorMemory', 'services')} services`, { value: num(get(r, 'projectorMemory', 'rssMb')), unit: 'MB' }, null, { op: '<=', value: 300 }, { note: `projector peak RSS (VmHWM) ${get(r, 'projectorMemory', 'peakMb')} MB` }));
+    // The highest RSS sampled while the projector holds the 100,000 endpoints: while and after
+    // projecting the fill, and while and after applying the churn backlog (same endpoints).
+    const samples = [get(r, 'projectorMemory', 'peakSampledRssMb'), get(r, 'projectorMemory', 'rssMb'), get(r, 'projector', 'memory', 'peakSampledRssMb'), get(r, 'projector', 'memory', 'rssMb')]
+      .map(num)
+      .filter((v): v is number => v !== null);
+    rows.push(row('M1', `projector RSS holding ${get(r, 'projectorMemory', 'endpoints')} endpoints in ${get(r, 'projectorMemory', 'services')} services (peak sampled)`, { value: samples.length ? Math.max(...samples) : null, unit: 'MB' }, null, { op: '<=', value: 300 }, {
+      note: `idle after the fill ${get(r, 'projectorMemory', 'rssMb')} MB; peak while projecting the fill ${get(r, 'projectorMemory', 'peakSampledRssMb')} MB; peak while applying the churn backlog ${get(r, 'projector', 'memory', 'peakSampledRssMb') ?? 'n/a'} MB; replay projector peak ${get(r, 'replay', 'memory', 'peakSampledRssMb') ?? 'n/a'} MB`,
+    }));
   }
   if (r.apiMemory) {
     const ready = num(get(r, 'apiMemory', 'opened', 'ready'));

@@ -45,3 +45,17 @@ export const machineJiffies = (): { busy: number; total: number } => {
 };
 
 export const isAlive = (pid: number): boolean => read(`/proc/${pid}/stat`) !== undefined;
+
+/** Samples a process's RSS every `everyMs` until stopped; resolves to the highest sample (MB). */
+export const rssSampler = (pid: number, everyMs = 250): { stop: () => number } => {
+  let peak = memoryMb(pid)?.rssMb ?? 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, memoryMb(pid)?.rssMb ?? 0);
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, memoryMb(pid)?.rssMb ?? 0);
+    },
+  };
+};

@@ -34,6 +34,8 @@ const environment = (d: RegistryDeployment, port: number): NodeJS.ProcessEnv => 
   PROJECTOR_GROUP_ID: d.groupId,
   // Harmless before auth exists; with auth, this bootstraps the admin the bench authenticates as.
   ADMIN_TOKEN: d.token,
+  // The bench measures capacity, not the per-client limiter (unknown variables are ignored by older builds).
+  RATE_LIMIT_PER_SECOND: '1000000',
 });
 
 /** Applies the migrations once, so the API and projector processes never race to create tables. */

@@ -101,6 +101,22 @@ export const ensureKafka = (root: string, log: (line: string) => void): boolean 
   return true;
 };
 
+/**
+ * Other users of the shared broker may stop it (fault tests): before each registry process starts,
+ * wait up to `waitMs` for a broker to answer again, then start one with kafka:up.
+ */
+export const ensureKafkaAgain = async (root: string, log: (line: string) => void, waitMs = 20_000): Promise<void> => {
+  if (brokerAnswers(root)) return;
+  log('kafka: the broker on 127.0.0.1:9092 stopped answering during the run; waiting for it');
+  const until = Date.now() + waitMs;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if (brokerAnswers(root)) return;
+  }
+  log('kafka: still gone; npm run kafka:up');
+  execFileSync('npm', ['run', '--silent', 'kafka:up'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 240_000 });
+};
+
 export const stopKafka = (root: string): void => {
   execFileSync('npm', ['run', '--silent', 'kafka:down'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
 };

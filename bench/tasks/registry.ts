@@ -257,12 +257,17 @@ export const fanout = async (p: FanoutParams): Promise<FanoutResult & { readySec
     for (let s = 0; s < p.subscribers; s++) {
       const seen = new Set<number>();
       let lastRv = 0n;
+      let received = 0;
       subscribers.push(
         subscribe(p.url, { ns: p.namespace }, p.token, (event) => {
           const now = performance.now();
+          // The first `services` events are the initial list (ADDED, in name order, each with its
+          // slice's own resourceVersion); from there on every change must arrive in resourceVersion order.
           const rv = BigInt(event.resourceVersion);
-          if (rv <= lastRv) outOfOrder++;
-          lastRv = rv;
+          if (++received > p.services) {
+            if (rv <= lastRv) outOfOrder++;
+            lastRv = rv;
+          } else if (rv > lastRv) lastRv = rv;
           for (const endpoint of event.object?.endpoints ?? []) {
             const index = indexOf.get(endpoint.addresses[0]);
             if (index === undefined || seen.has(index) || sentAt[index] === 0) continue;

@@ -7,10 +7,13 @@ import { ProjectorAppModule } from './projector.module';
 /** The projector serves only /healthz, /readyz and /metrics. */
 async function bootstrap(): Promise<void> {
   const config = loadRegistryConfig(process.env);
+  if (!config.databaseUrl) {
+    throw new ConfigError('DATABASE_URL: a separate projector needs the Postgres the API uses; for one process with embedded storage run `npm start`');
+  }
   const logger = new ConsoleLogger({ json: true });
   const app = await NestFactory.create(ProjectorAppModule.forRoot(config), { logger });
   app.enableShutdownHooks();
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
   logger.log({ msg: 'projector started', groupId: config.projectorGroupId, topic: config.eventsTopic });
 }
 

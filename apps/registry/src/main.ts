@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   configureHttp(app, config);
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const banner = startupBanner(config, port, apiOnly ? 'api' : 'api+projector');
   logger.log(banner.fields);

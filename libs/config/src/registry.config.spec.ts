@@ -6,6 +6,7 @@ describe('loadRegistryConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadRegistryConfig({})).toEqual({
       port: 4000,
+      host: '127.0.0.1',
       databaseUrl: undefined,
       kafkaBrokers: undefined,
       kafkaRequestTimeoutMs: 3000,
@@ -40,8 +41,11 @@ describe('loadRegistryConfig', () => {
     expect(loadRegistryConfig({ WATCH_HISTORY: '12h' }).watchHistorySeconds).toBe(43200);
   });
 
-  it('closes access by default outside embedded mode', () => {
+  it('closes access by default outside embedded mode, and listens on loopback only while it is open', () => {
     expect(loadRegistryConfig(external).access.mode).toBe('token');
+    expect(loadRegistryConfig(external).host).toBe('0.0.0.0');
+    expect(loadRegistryConfig({ ...external, AUTH_MODE: 'off' }).host).toBe('127.0.0.1');
+    expect(loadRegistryConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadRegistryConfig({ ...external, AUTH_MODE: 'off' }).access.mode).toBe('off');
   });
 

@@ -1,5 +1,7 @@
 export interface RegistryConfig {
   readonly port: number;
+  /** Listen address: loopback while access control is off, so an open registry is not exposed by accident. */
+  readonly host: string;
   /** Unset with KAFKA_BROKERS unset too: embedded mode. */
   readonly databaseUrl?: string;
   readonly kafkaBrokers?: readonly string[];
@@ -147,6 +149,12 @@ const leaseConfig = (env: Env): LeaseConfig => ({
   renewCoalesceMs: integer(env, 'LEASE_RENEW_COALESCE_MS', 200, 0, 5000),
 });
 
+const listenHost = (env: Env, authMode: AccessConfig['mode']): string => {
+  const host = env.HOST || (authMode === 'off' ? '127.0.0.1' : '0.0.0.0');
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(`HOST: expected an IP address or host name to listen on, got "${host}"`);
+  return host;
+};
+
 /** Reads and validates every variable once; the only place that touches the environment. */
 export const loadRegistryConfig = (env: Env): RegistryConfig => {
   const kafkaBrokers = brokers(env.KAFKA_BROKERS);
@@ -157,8 +165,10 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
         'API and projector process shares. Set DATABASE_URL too, or unset both for embedded mode.',
     );
   }
+  const access = accessConfig(env, !dbUrl && !kafkaBrokers);
   return Object.freeze({
     port: integer(env, 'PORT', 4000, 0, 65535),
+    host: listenHost(env, access.mode),
     databaseUrl: dbUrl,
     kafkaBrokers,
     kafkaRequestTimeoutMs: integer(env, 'KAFKA_REQUEST_TIMEOUT_MS', 3000, 100, 120000),
@@ -173,7 +183,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     watchHistorySeconds: durationSeconds(env, 'WATCH_HISTORY', '7d'),
     watchBufferEvents: integer(env, 'WATCH_BUFFER_EVENTS', 10000, 10, 10_000_000),
     watchBookmarkIntervalMs: integer(env, 'WATCH_BOOKMARK_INTERVAL_MS', 5000, 100, 3_600_000),
-    access: accessConfig(env, !dbUrl && !kafkaBrokers),
+    access,
     leases: leaseConfig(env),
   });
 };
