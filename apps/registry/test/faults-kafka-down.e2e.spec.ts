@@ -94,10 +94,13 @@ describe('fault: Kafka stopped under a running registry (built processes, shared
     }
 
     // Kafka is back: the same processes take writes and project them again.
+    const back = Date.now();
     const after = endpoints(60, 10, 'after');
     await eventually(() => graphqlOk(api.url, REGISTER_ENDPOINTS, { inputs: after }, ACK_ONLY), 120_000, 1000);
+    const writableAfterMs = Date.now() - back;
     accept(after);
     await eventually(() => expectCaughtUp(db as Client, config), 120_000, 500);
+    console.info(`fault tests: Kafka back; writes accepted after ${writableAfterMs} ms, projection caught up after ${Date.now() - back} ms`);
     const waited = await graphqlOk<{ registerEndpoints: { resourceVersion: string | null } }>(api.url, REGISTER_ENDPOINTS, {
       inputs: endpoints(80, 1, 'waited'),
     });

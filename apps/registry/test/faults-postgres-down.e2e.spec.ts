@@ -23,8 +23,8 @@ const endpointInputs = (from: number, count: number, zone: string) =>
 
 let sequence = 0;
 /** Events as the API would have recorded them, one command per list. */
-const commands = (...lists: RegistryEvent[][]): RecordedEvent[] =>
-  lists.flatMap((events) => {
+const commands = (...lists: RegistryEvent[][]): RecordedEvent[][] =>
+  lists.map((events) => {
     const commandId = `outage-command-${++sequence}`;
     return events.map((event) => ({
       event,
@@ -41,12 +41,12 @@ const registered = (address: string, zone: string): RegistryEvent => ({
   },
 });
 
-/** Appends straight to the events topic with the project's encoder, as an API replica would. */
-const appendToLog = async (config: RegistryConfig, events: readonly RecordedEvent[]) => {
+/** Appends straight to the events topic with the project's encoder, as an API replica would: one send per command. */
+const appendToLog = async (config: RegistryConfig, commandEvents: readonly RecordedEvent[][]) => {
   const producer = new Kafka({ brokers: [...(config.kafkaBrokers ?? [])], logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (const event of events) await producer.send({ topic: config.eventsTopic, acks: -1, messages: [encodeEvent(event)] });
+    for (const events of commandEvents) await producer.send({ topic: config.eventsTopic, acks: -1, messages: events.map(encodeEvent) });
   } finally {
     await producer.disconnect();
   }

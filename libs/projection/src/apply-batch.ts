@@ -22,7 +22,6 @@ import {
   type ProjectedLeaseWrite,
   type SliceChange,
   type SliceChangeType,
-  type StoredSlice,
   type TopicPartition,
 } from '@lib/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -174,16 +173,24 @@ export class BatchApplier {
     writes: readonly PendingWrite[],
   ): Promise<{ latest: string; changes: SliceChange[] }> {
     if (writes.length === 0) return { latest: await this.changes.latest(tx), changes: [] };
+    const lastWriteOf = new Map<string, number>();
+    writes.forEach((w, i) => lastWriteOf.set(`${w.slice.namespace}/${w.slice.name}`, i));
+    const finals = [...lastWriteOf.values()].map((i) => ({ write: writes[i], index: i }));
+    const kept = finals.filter((f) => f.write.type !== 'DELETED');
+    // The heavy slice rows go first, outside the counter lock; their versions are filled in below.
+    await this.slices.write(
+      tx,
+      kept.map((f) => ({ slice: f.write.slice, resourceVersion: '0' })),
+      finals.filter((f) => f.write.type === 'DELETED').map((f) => f.write.slice),
+    );
     const first = await this.changes.reserve(tx, writes.length);
-    const changes: SliceChange[] = writes.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
-    const finalByName = new Map<string, SliceChange>();
-    for (const change of changes) finalByName.set(`${change.slice.namespace}/${change.slice.name}`, change);
-    const finals = [...finalByName.values()];
-    const upserts: StoredSlice[] = finals.filter((c) => c.type !== 'DELETED').map((c) => ({ slice: c.slice, resourceVersion: c.resourceVersion }));
-    await this.slices.write(tx, upserts, finals.filter((c) => c.type === 'DELETED').map((c) => c.slice));
+    const versionOf = (index: number) => (first + BigInt(index)).toString();
+    await this.slices.setResourceVersions(tx, kept.map((f) => ({ slice: f.write.slice, resourceVersion: versionOf(f.index) })));
+    const changes: SliceChange[] = writes.map((w, i) => ({ ...w, resourceVersion: versionOf(i) }));
     await this.changes.append(tx, changes);
     return { latest: changes[changes.length - 1].resourceVersion, changes };
   }
+
 }
 
 const endpointIdOf = (event: RecordedEvent['event']): string | undefined => {

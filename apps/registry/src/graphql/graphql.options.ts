@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
 import type { AccessConfig } from '@lib/config';
@@ -84,6 +85,9 @@ export const graphqlOptions = (access: AccessService, limits: AccessConfig): Apo
     }
   },
   validationRules: [queryLimitsRule(limits.maxQueryDepth, limits.maxQueryCost)],
+  // No HTTP caching of registry answers; the plugin would otherwise wrap every field resolver.
+  // (Cast: Nest types it against Apollo's ESM build, this import resolves to the CJS one.)
+  plugins: [ApolloServerPluginCacheControlDisabled() as NonNullable<ApolloDriverConfig['plugins']>[number]],
   allowBatchedHttpRequests: false,
   formatError,
   includeStacktraceInErrorResponses: false,

@@ -54,6 +54,11 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async readNew(): Promise<void> {
+    if (this.listeners.size === 0) {
+      // Nobody to deliver to: move the position without reading or mapping the changes.
+      this.position = BigInt(await this.changes.latest(this.dataSource.manager));
+      return;
+    }
     for (;;) {
       const batch = await this.changes.readRange(this.dataSource.manager, { afterRv: this.position, limit: READ_BATCH });
       for (const change of batch) {

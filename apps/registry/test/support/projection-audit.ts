@@ -102,6 +102,25 @@ export const expectSliceTopicMatches = async (db: Client, config: RegistryConfig
   }
 };
 
+/**
+ * Once the group is empty (a SIGKILLed member leaves it only when its session times out), moves
+ * its Kafka-committed offsets back to the start of the topic: every Kafka commit "lost", as in a
+ * crash between the Postgres commit and the Kafka commit, at the largest possible scale.
+ */
+export const rewindKafkaCommits = async (config: RegistryConfig, timeoutMs = 90_000): Promise<void> => {
+  const admin = new Kafka({ brokers: [...(config.kafkaBrokers ?? [])], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await eventually(async () => {
+      const { groups } = await admin.describeGroups([config.projectorGroupId]);
+      expect(groups[0]?.state).toBe('Empty');
+    }, timeoutMs, 500);
+    await admin.resetOffsets({ groupId: config.projectorGroupId, topic: config.eventsTopic, earliest: true });
+  } finally {
+    await admin.disconnect();
+  }
+};
+
 /** Offsets the projection has applied, as stored in Postgres with it. */
 export const projectedOffsets = async (db: Client, config: RegistryConfig): Promise<Map<number, bigint>> => {
   const { rows } = await db.query<{ partition: number; next_offset: string }>(

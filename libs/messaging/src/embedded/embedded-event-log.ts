@@ -13,7 +13,7 @@ import {
   type LogBatch,
   type LogMessage,
 } from '../event-log';
-import { keyPartition } from './key-partition';
+import { keyPartition } from '../key-partition';
 
 export interface EmbeddedEventLogOptions {
   readonly eventsTopic: string;

@@ -1,6 +1,7 @@
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@lib/domain';
-import { encodeEvent } from '../cloudevents';
+import { encodeEvent, type EncodedEvent } from '../cloudevents';
+import { AppendBatcher } from './append-batcher';
 import {
   LogUnavailableError,
   type AppendResult,
@@ -38,6 +39,11 @@ export class KafkaEventLog implements EventLog {
   private producerReady?: Promise<void>;
   private adminReady?: Promise<void>;
   private readonly consumers = new Set<Consumer>();
+  private readonly batcher = new AppendBatcher(
+    () => this.eventsPartitions(),
+    (records) => this.sendRecords(records),
+  );
+  private partitionCount?: Promise<number>;
 
   constructor(private readonly options: KafkaEventLogOptions) {
     this.kafka = new Kafka({
@@ -70,25 +76,36 @@ export class KafkaEventLog implements EventLog {
   }
 
   async append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult> {
-    const [result] = await this.bounded(async () => {
-      await this.connectedProducer();
-      return this.producer.send({
-        topic: this.options.eventsTopic,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: events.map((recorded) => {
-          const encoded = encodeEvent(recorded);
-          if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
-          return encoded;
-        }),
-      });
+    const records = events.map((recorded) => {
+      const encoded = encodeEvent(recorded);
+      if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
+      return encoded;
     });
-    // baseOffset is the first of this send's records; they are contiguous in one partition.
-    return {
-      topic: result.topicName,
-      partition: result.partition,
-      offset: BigInt(result.baseOffset ?? result.offset ?? '0') + BigInt(events.length - 1),
-    };
+    const { partition, offset } = await this.bounded(() => this.batcher.append(records));
+    return { topic: this.options.eventsTopic, partition, offset };
+  }
+
+  private async sendRecords(records: readonly (EncodedEvent & { partition: number })[]): Promise<Map<number, bigint>> {
+    await this.connectedProducer();
+    const written = await this.producer.send({
+      topic: this.options.eventsTopic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: records.map((r) => ({ ...r })),
+    });
+    return new Map(written.map((w) => [w.partition, BigInt(w.baseOffset ?? w.offset ?? '0')]));
+  }
+
+  /** The events topic's partition count, fetched once (and again after a failure). */
+  private eventsPartitions(): Promise<number> {
+    this.partitionCount ??= this.connectedAdmin()
+      .then(() => this.admin.fetchTopicMetadata({ topics: [this.options.eventsTopic] }))
+      .then(({ topics }) => topics[0].partitions.length)
+      .catch((error: unknown) => {
+        this.partitionCount = undefined;
+        throw error;
+      });
+    return this.partitionCount;
   }
 
   async consume(options: {
@@ -153,7 +170,8 @@ export class KafkaEventLog implements EventLog {
   async publish(topic: string, records: readonly { key: string; value: Buffer | null }[]): Promise<void> {
     await this.bounded(async () => {
       await this.connectedProducer();
-      await this.producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+      // Slice objects are large and repetitive: gzip cuts the bytes kafkajs checksums and the broker stores.
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: records.map((r) => ({ key: r.key, value: r.value })) });
     });
   }
 

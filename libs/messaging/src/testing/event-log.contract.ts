@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@lib/domain';
 import { encodeEvent } from '../cloudevents';
-import { keyPartition } from '../embedded/key-partition';
+import { keyPartition } from '../key-partition';
 import type { AppendResult, ConsumerHandle, EventLog, LogMessage } from '../event-log';
 
 /** One adapter with fresh topics, as a contract test needs it. */

@@ -91,6 +91,16 @@ export class EndpointSliceRepository {
     return { slices: row.slices.map(toStored), resourceVersion: String(row.rv) };
   }
 
+  async setResourceVersions(q: Queryable, written: readonly StoredSlice[]): Promise<void> {
+    if (written.length === 0) return;
+    await q.query(
+      `UPDATE endpoint_slices s SET resource_version = (w.rv)::bigint
+         FROM jsonb_to_recordset($1::jsonb) AS w(namespace text, name text, rv text)
+        WHERE s.namespace = w.namespace AND s.name = w.name`,
+      [JSON.stringify(written.map((w) => ({ namespace: w.slice.namespace, name: w.slice.name, rv: w.resourceVersion })))],
+    );
+  }
+
   async page(q: Queryable, request: SlicePageRequest): Promise<SlicePage> {
     const params: unknown[] = [];
     const where = [
