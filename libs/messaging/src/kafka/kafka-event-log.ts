@@ -118,7 +118,8 @@ export class KafkaEventLog implements EventLog {
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // Bounds what one batch holds in memory (and one transaction writes): the projector stays small under a backlog.
+      maxBytesPerPartition: 1024 * 1024,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumers.add(consumer);
@@ -138,7 +139,8 @@ export class KafkaEventLog implements EventLog {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
+      // Batches commit one after another on the resourceVersion lock anyway; two overlap I/O without piling up.
+      partitionsConsumedConcurrently: 2,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0) return;
         const messages: LogMessage[] = batch.messages.map((m) => ({
