@@ -1,15 +1,5 @@
-import { DomainError } from './errors';
 import { type LabelSelectorRequirement, matchesLabelSelector, parseLabelSelector } from './label-selector';
-
-const failure = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
+import { domainErrorOf } from './testing/domain-error';
 
 describe('parseLabelSelector', () => {
   it.each<[string, LabelSelectorRequirement[]]>([
@@ -67,7 +57,7 @@ describe('parseLabelSelector', () => {
     ['a keyword as key', 'in', /expected a label key/],
     ['an unknown word operator', 'a is b', /found "is" at position 2, expected an operator/],
   ])('rejects %s', (_case, text, rule) => {
-    const error = failure(() => parseLabelSelector(text));
+    const error = domainErrorOf(() => parseLabelSelector(text));
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'labelSelector' });
     expect(error.rule).toMatch(/^must be a Kubernetes label selector: /);
     expect(error.rule).toMatch(rule);
@@ -75,7 +65,7 @@ describe('parseLabelSelector', () => {
   });
 
   it('reports the given field', () => {
-    expect(failure(() => parseLabelSelector('=', 'filter.labelSelector')).field).toBe('filter.labelSelector');
+    expect(domainErrorOf(() => parseLabelSelector('=', 'filter.labelSelector')).field).toBe('filter.labelSelector');
   });
 });
 

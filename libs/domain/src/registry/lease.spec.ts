@@ -1,9 +1,9 @@
-import { DomainError } from '../errors';
 import type { RecordedEvent, RegistryEvent } from './events';
 import { evolve, LEASE_LAPSED_CONDITIONS } from './evolve';
 import { checkLeaseRenewal, leaseRestoreEvents, LEASE_RENEWED_REASON, type RenewLeases } from './lease-renewal';
 import type { EndpointConditions } from './model';
 import type { ServiceState } from './state';
+import { domainErrorOf } from '../testing/domain-error';
 
 let sequence = 0;
 const at = (event: RegistryEvent, id = `e${++sequence}`, time = '2026-01-01T00:00:00Z'): RecordedEvent => ({
@@ -124,30 +124,21 @@ describe('checkLeaseRenewal', () => {
     serviceName: 'web',
     endpoints: ids.map((id, i) => ({ id, field: `ids[${i}]` })),
   });
-  const thrown = (run: () => void): DomainError => {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof DomainError) return error;
-      throw error;
-    }
-    throw new Error('expected a DomainError');
-  };
 
   it('accepts endpoints that have a lease', () => {
     expect(() => checkLeaseRenewal(renew('vm-1'), fold([web, registered('reg-1', 30)]))).not.toThrow();
   });
 
   it('answers NOT_FOUND for an unknown service or endpoint', () => {
-    expect(thrown(() => checkLeaseRenewal(renew('vm-1'), undefined))).toMatchObject({ code: 'NOT_FOUND', field: 'serviceName' });
-    expect(thrown(() => checkLeaseRenewal(renew('vm-1', 'vm-9'), fold([web, registered('reg-1', 30)])))).toMatchObject({
+    expect(domainErrorOf(() => checkLeaseRenewal(renew('vm-1'), undefined))).toMatchObject({ code: 'NOT_FOUND', field: 'serviceName' });
+    expect(domainErrorOf(() => checkLeaseRenewal(renew('vm-1', 'vm-9'), fold([web, registered('reg-1', 30)])))).toMatchObject({
       code: 'NOT_FOUND',
       field: 'ids[1]',
     });
   });
 
   it('answers BAD_USER_INPUT for an endpoint without a lease', () => {
-    expect(thrown(() => checkLeaseRenewal(renew('vm-1'), fold([web, registered('reg-1', undefined)])))).toMatchObject({
+    expect(domainErrorOf(() => checkLeaseRenewal(renew('vm-1'), fold([web, registered('reg-1', undefined)])))).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'ids[0]',
       rule: expect.stringContaining('ttlSeconds'),

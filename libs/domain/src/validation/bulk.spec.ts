@@ -1,15 +1,5 @@
-import { DomainError } from '../errors';
 import { MAX_BULK_INPUTS, validateBulkSize, validateEndpointIds } from './bulk';
-
-const failure = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
+import { domainErrorOf } from '../testing/domain-error';
 
 describe('bulk validation', () => {
   it.each([
@@ -30,7 +20,7 @@ describe('bulk validation', () => {
     ['an invalid id', () => validateEndpointIds(['ok', 'a/b'], 'ids'), 'ids[1]', /endpoint id/],
     ['a repeated id', () => validateEndpointIds(['a', 'a'], 'ids'), 'ids[1]', /Duplicate value: "a"/],
   ])('rejects %s', (_case, run, field, rule) => {
-    const error = failure(run);
+    const error = domainErrorOf(run);
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(error.rule).toMatch(rule);
   });

@@ -1,25 +1,8 @@
-import { DomainError } from '../errors';
 import type { RegisterEndpointInput } from '../registry/inputs';
 import type { ServiceDefinition } from '../registry/model';
 import { validateEndpointInput } from './endpoint-input';
-
-const failure = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
-
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === 'object' && value !== null) {
-    Object.values(value).forEach(deepFreeze);
-    Object.freeze(value);
-  }
-  return value;
-};
+import { domainErrorOf } from '../testing/domain-error';
+import { deepFreeze } from '../testing/deep-freeze';
 
 const aService = (overrides: Partial<ServiceDefinition> = {}): ServiceDefinition =>
   deepFreeze({
@@ -128,7 +111,7 @@ describe('validateEndpointInput', () => {
   });
 
   it('names the field and the rule in the error message', () => {
-    const error = failure(() => validateEndpointInput(anEndpointInput({ addresses: ['127.0.0.1'] }), aService(), 'inputs[3]'));
+    const error = domainErrorOf(() => validateEndpointInput(anEndpointInput({ addresses: ['127.0.0.1'] }), aService(), 'inputs[3]'));
     expect(error.field).toBe('inputs[3].addresses[0]');
     expect(error.message).toBe(`inputs[3].addresses[0]: ${error.rule}`);
     expect(error.message).toContain('loopback');
@@ -219,7 +202,7 @@ describe('validateEndpointInput', () => {
     ['deregisterAfterSeconds 0', { ttlSeconds: 10, deregisterAfterSeconds: 0 }, aService(), 'input.deregisterAfterSeconds', /between 1 and 86400/],
     ['deregisterAfterSeconds 86401', { ttlSeconds: 10, deregisterAfterSeconds: 86401 }, aService(), 'input.deregisterAfterSeconds', /between 1 and 86400/],
   ])('rejects %s', (_case, overrides, service, field, rule) => {
-    const error = failure(() => validateEndpointInput(anEndpointInput(overrides), service));
+    const error = domainErrorOf(() => validateEndpointInput(anEndpointInput(overrides), service));
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(error.rule).toMatch(rule);
   });

@@ -1,15 +1,5 @@
-import { DomainError } from '../errors';
 import { validateEndpointId, validateNamespace, validateServiceName } from './identifiers';
-
-const failure = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
+import { domainErrorOf } from '../testing/domain-error';
 
 describe('identifiers', () => {
   it.each([
@@ -33,7 +23,7 @@ describe('identifiers', () => {
     ['an endpoint id with a space', () => validateEndpointId('a b', 'ids[2]'), 'ids[2]', /endpoint id/],
     ['an empty endpoint id', () => validateEndpointId('', 'id'), 'id', /1 to 253/],
   ])('rejects %s', (_case, run, field, rule) => {
-    const error = failure(run);
+    const error = domainErrorOf(run);
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(error.rule).toMatch(rule);
   });

@@ -1,24 +1,7 @@
-import { DomainError } from '../errors';
 import type { RegisterServiceInput } from '../registry/inputs';
 import { validateServiceInput } from './service-input';
-
-const failure = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
-
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === 'object' && value !== null) {
-    Object.values(value).forEach(deepFreeze);
-    Object.freeze(value);
-  }
-  return value;
-};
+import { domainErrorOf } from '../testing/domain-error';
+import { deepFreeze } from '../testing/deep-freeze';
 
 const aServiceInput = (overrides: Partial<RegisterServiceInput> = {}): RegisterServiceInput =>
   deepFreeze({ name: 'foo', ports: [{ name: 'http', port: 80 }], ...overrides });
@@ -103,13 +86,13 @@ describe('validateServiceInput', () => {
   });
 
   it('names the field and the rule in the error message', () => {
-    const error = failure(() => validateServiceInput(aServiceInput({ name: 'Foo' })));
+    const error = domainErrorOf(() => validateServiceInput(aServiceInput({ name: 'Foo' })));
     expect(error.message).toBe(`input.name: ${error.rule}`);
     expect(error.message).toContain('DNS-1035 label');
   });
 
   it('uses the given field prefix', () => {
-    expect(failure(() => validateServiceInput(aServiceInput({ name: 'Foo' }), 'service')).field).toBe('service.name');
+    expect(domainErrorOf(() => validateServiceInput(aServiceInput({ name: 'Foo' }), 'service')).field).toBe('service.name');
   });
 
   it.each<[string, Partial<RegisterServiceInput>, string, RegExp]>([
@@ -165,7 +148,7 @@ describe('validateServiceInput', () => {
     ['FQDN with IPv6', { addressTypes: ['IPv6', 'FQDN'] }, 'input.addressTypes', /FQDN cannot be combined/],
     ['unknown trafficDistribution', { trafficDistribution: 'Random' }, 'input.trafficDistribution', /Unsupported value: "Random".*"PreferClose"/],
   ])('rejects %s', (_case, overrides, field, rule) => {
-    const error = failure(() => validateServiceInput(aServiceInput(overrides)));
+    const error = domainErrorOf(() => validateServiceInput(aServiceInput(overrides)));
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(error.rule).toMatch(rule);
   });

@@ -11,13 +11,9 @@ export const SERVICE = 'web';
 export const NOW = '2026-01-02T03:04:05.000Z';
 
 /** Freezes a value and everything reachable from it, so any mutation by the code under test throws. */
-export const deepFreeze = <T>(value: T): T => {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-};
+import { deepFreeze } from '../../testing/deep-freeze';
+
+export { deepFreeze };
 
 export type ServiceOverrides = Partial<ServiceDefinition> & {
   readonly endpoints?: readonly EndpointDefinition[];
