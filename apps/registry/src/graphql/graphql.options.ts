@@ -9,6 +9,7 @@ import type { AccessService } from '../access/access.service';
 import type { Principal } from '../access/principal';
 import type { RequestContext } from '../commands/request-context';
 import { ApiError, formatError, toGraphQLError } from './format-error';
+import { sharedSubscribe } from '../watch/shared-subscribe';
 import { queryLimitsRule } from './query-limits';
 
 /** graphql-ws bypasses Apollo's formatError: apply the same translation to its results. */
@@ -64,6 +65,7 @@ const graphqlWsOptions = (access: AccessService, limits: AccessConfig): Partial<
     connectionOf(ctx).subscriptions.delete(id);
   },
   context: (ctx): RequestContext => ({ principal: connectionOf(ctx).principal as Principal }),
+  subscribe: sharedSubscribe,
   onError: (_ctx, _id, _payload, errors) => formatAll(errors),
   onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
 });

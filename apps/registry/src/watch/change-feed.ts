@@ -1,18 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EndpointSlice as DomainSlice } from '@lib/domain';
-import { SliceChangeRepository, type SliceChangeType } from '@lib/persistence';
+import { SliceChangeRepository } from '@lib/persistence';
 import { CoalescingLoop } from '@lib/projection';
 import { DataSource } from 'typeorm';
 import { ProjectionSignal } from '../commands/projection-signal';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
-import type { EndpointSlice } from '../endpoint-slices/endpoint-slice.types';
+import type { WatchEvent } from '../endpoint-slices/endpoint-slice.types';
 
 /** One committed slice change, mapped once for every subscriber. */
 export interface FeedChange {
-  readonly type: SliceChangeType;
   readonly resourceVersion: bigint;
   readonly slice: DomainSlice;
-  readonly object: EndpointSlice;
+  /** The one WatchEvent object every subscriber receives for this change (see shared-subscribe). */
+  readonly event: WatchEvent;
 }
 
 export type FeedListener = (change: FeedChange) => void;
@@ -62,14 +62,17 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
     for (;;) {
       const batch = await this.changes.readRange(this.dataSource.manager, { afterRv: this.position, limit: READ_BATCH });
       for (const change of batch) {
-        const event: FeedChange = {
-          type: change.type,
+        const feedChange: FeedChange = {
           resourceVersion: BigInt(change.resourceVersion),
           slice: change.slice,
-          object: toEndpointSliceObject({ slice: change.slice, resourceVersion: change.resourceVersion }),
+          event: {
+            type: change.type,
+            object: toEndpointSliceObject({ slice: change.slice, resourceVersion: change.resourceVersion }),
+            resourceVersion: change.resourceVersion,
+          },
         };
-        this.position = event.resourceVersion;
-        for (const listener of this.listeners) listener(event);
+        this.position = feedChange.resourceVersion;
+        for (const listener of this.listeners) listener(feedChange);
       }
       if (batch.length < READ_BATCH) return;
     }

@@ -96,7 +96,7 @@ export class WatchService implements OnApplicationBootstrap, OnApplicationShutdo
     const deliver = (change: FeedChange) => {
       if (change.resourceVersion <= floor || !matches(change.slice)) return;
       delivered = change.resourceVersion;
-      stream.push({ type: change.type, object: change.object, resourceVersion: change.resourceVersion.toString() });
+      stream.push(change.event);
     };
     stream.onClose(
       this.feed.subscribe((change) => {
