@@ -49,78 +49,84 @@ describe('fault: projector processes killed with SIGKILL under load (built proce
 
   afterAll(() => supervisor.dispose());
 
-  it('shows every endpoint exactly once after the projector is SIGKILLed mid-stream and restarted', async () => {
-    const config = await isolatedConfig();
-    const env = registryEnv(config);
-    const db = await connect(config);
-    const api = await supervisor.start('api', 'api', env);
-    const projector = await supervisor.start('projector', 'projector', env);
-    const load = new BulkLoad(['alpha', 'beta', 'gamma', 'delta'], 10);
-    await registerServices(api.url, load);
-    await eventually(() => expectCaughtUp(db, config), CATCH_UP_MS, 100);
-    const setup = await appliedTotal(db, config);
+  it('shows every endpoint exactly once after the projector is SIGKILLed mid-stream and restarted', () =>
+    supervisor.explainFailure(async () => {
+      const config = await isolatedConfig();
+      const env = registryEnv(config);
+      const db = await connect(config);
+      const api = await supervisor.start('api', 'api', env);
+      const projector = await supervisor.start('projector', 'projector', env);
+      const load = new BulkLoad(['alpha', 'beta', 'gamma', 'delta'], 10);
+      await registerServices(api.url, load);
+      await eventually(() => expectCaughtUp(db, config), CATCH_UP_MS, 100);
+      const setup = await appliedTotal(db, config);
 
-    // Kill once the projector has committed about half of the first half of the stream (several
-    // commands per service, so a redelivered old one would visibly rewrite slices); the second
-    // half is only sent once it is dead, so the log is certainly ahead of the projection.
-    const firstHalfEvents = BigInt(load.services.length * 5 * BulkLoad.PER_REQUEST);
-    const killed = (async () => {
-      await eventually(async () => expect(await appliedTotal(db, config)).toBeGreaterThanOrEqual(setup + firstHalfEvents / 2n), CATCH_UP_MS, 10);
-      await projector.kill('SIGKILL');
-      return appliedTotal(db, config);
-    })();
-    await load.send(api.url, 0, 5);
-    const appliedAtKill = await killed;
-    await load.send(api.url, 5, 10);
+      // Kill once the projector has committed about half of the first half of the stream (several
+      // commands per service, so a redelivered old one would visibly rewrite slices); the second
+      // half is only sent once it is dead, so the log is certainly ahead of the projection.
+      const firstHalfEvents = BigInt(load.services.length * 5 * BulkLoad.PER_REQUEST);
+      const killed = (async () => {
+        await eventually(async () => expect(await appliedTotal(db, config)).toBeGreaterThanOrEqual(setup + firstHalfEvents / 2n), CATCH_UP_MS, 10);
+        await projector.kill('SIGKILL');
+        return appliedTotal(db, config);
+      })();
+      await load.send(api.url, 0, 5);
+      const appliedAtKill = await killed;
+      await load.send(api.url, 5, 10);
 
-    expect(await projector.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(load.accepted).toBe(40);
-    // One event per endpoint and per service: the idempotent producer added none on retries.
-    expect(await eventsOnLog(config)).toBe(BigInt(load.services.length + 40 * BulkLoad.PER_REQUEST));
-    expect(appliedAtKill).toBeLessThan(await eventsOnLog(config));
+      expect(await projector.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(load.accepted).toBe(40);
+      // One event per endpoint and per service: the idempotent producer added none on retries.
+      expect(await eventsOnLog(config)).toBe(BigInt(load.services.length + 40 * BulkLoad.PER_REQUEST));
+      expect(appliedAtKill).toBeLessThan(await eventsOnLog(config));
 
-    // The restarted projector starts from its Postgres offsets; what Kafka redelivers (here: the
-    // whole topic, until that seek lands) must be recognised as applied and skipped.
-    await rewindKafkaCommits(config);
-    await supervisor.start('projector', 'projector-restarted', env);
-    await eventually(() => expectCaughtUp(db, config), CATCH_UP_MS, 250);
-    await expectEndpointsExactlyOnce(api.url, load.expected, config.maxEndpointsPerSlice);
-    await expectConsistentChangeLog(db);
-    await expectSliceTopicMatches(db, config);
-  }, 300_000);
+      // The restarted projector starts from its Postgres offsets; what Kafka redelivers (here: the
+      // whole topic, until that seek lands) must be recognised as applied and skipped.
+      await rewindKafkaCommits(config);
+      await supervisor.start('projector', 'projector-restarted', env);
+      await eventually(() => expectCaughtUp(db, config), CATCH_UP_MS, 250);
+      await expectEndpointsExactlyOnce(api.url, load.expected, config.maxEndpointsPerSlice);
+      await expectConsistentChangeLog(db);
+      await expectSliceTopicMatches(db, config);
+    }),
+    300_000,
+  );
 
-  it('loses and duplicates nothing when one of two projector instances in a group is killed during a load', async () => {
-    const config = await isolatedConfig({ EVENTS_PARTITIONS: '4' });
-    const env = registryEnv(config);
-    const db = await connect(config);
-    const api = await supervisor.start('api', 'api', env);
-    const first = await supervisor.start('projector', 'projector-a', env);
-    const load = new BulkLoad(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7'], 5);
-    await registerServices(api.url, load);
-    await eventually(() => expectCaughtUp(db, config), CATCH_UP_MS, 100);
-    const setup = await appliedTotal(db, config);
-    const { endpointSlices } = await graphqlOk<{ endpointSlices: { resourceVersion: string } }>(api.url, '{ endpointSlices { resourceVersion } }');
-    const watcher = watch(api.url, { rv: endpointSlices.resourceVersion });
-    watches.push(watcher);
+  it('loses and duplicates nothing when one of two projector instances in a group is killed during a load', () =>
+    supervisor.explainFailure(async () => {
+      const config = await isolatedConfig({ EVENTS_PARTITIONS: '4' });
+      const env = registryEnv(config);
+      const db = await connect(config);
+      const api = await supervisor.start('api', 'api', env);
+      const first = await supervisor.start('projector', 'projector-a', env);
+      const load = new BulkLoad(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7'], 5);
+      await registerServices(api.url, load);
+      await eventually(() => expectCaughtUp(db, config), CATCH_UP_MS, 100);
+      const setup = await appliedTotal(db, config);
+      const { endpointSlices } = await graphqlOk<{ endpointSlices: { resourceVersion: string } }>(api.url, '{ endpointSlices { resourceVersion } }');
+      const watcher = watch(api.url, { rv: endpointSlices.resourceVersion });
+      watches.push(watcher);
 
-    // The second instance joins while the load runs (a rebalance under load)...
-    const [, second] = await Promise.all([load.send(api.url, 0, 2), supervisor.start('projector', 'projector-b', env)]);
-    const firstPartEvents = BigInt(load.services.length * 2 * BulkLoad.PER_REQUEST);
-    await eventually(async () => expect(await appliedTotal(db, config)).toBeGreaterThanOrEqual(setup + firstPartEvents / 2n), CATCH_UP_MS, 10);
-    // ...and the first dies without leaving the group: its partitions move after the session timeout.
-    await first.kill('SIGKILL');
-    await load.send(api.url, 2, 5);
-    expect(load.accepted).toBe(40);
+      // The second instance joins while the load runs (a rebalance under load)...
+      const [, second] = await Promise.all([load.send(api.url, 0, 2), supervisor.start('projector', 'projector-b', env)]);
+      const firstPartEvents = BigInt(load.services.length * 2 * BulkLoad.PER_REQUEST);
+      await eventually(async () => expect(await appliedTotal(db, config)).toBeGreaterThanOrEqual(setup + firstPartEvents / 2n), CATCH_UP_MS, 10);
+      // ...and the first dies without leaving the group: its partitions move after the session timeout.
+      await first.kill('SIGKILL');
+      await load.send(api.url, 2, 5);
+      expect(load.accepted).toBe(40);
 
-    await eventually(() => expectCaughtUp(db, config), 150_000, 500);
-    await expectEndpointsExactlyOnce(api.url, load.expected, config.maxEndpointsPerSlice);
-    const committed = await expectConsistentChangeLog(db);
-    expect(second.logLines().some((l) => l.msg === 'batch applied')).toBe(true);
+      await eventually(() => expectCaughtUp(db, config), 150_000, 500);
+      await expectEndpointsExactlyOnce(api.url, load.expected, config.maxEndpointsPerSlice);
+      const committed = await expectConsistentChangeLog(db);
+      expect(second.logLines().some((l) => l.msg === 'batch applied')).toBe(true);
 
-    // What a watcher saw through the API: every committed change after its list, once, in order.
-    const afterList = committed.filter((rv) => BigInt(rv) > BigInt(endpointSlices.resourceVersion));
-    await eventually(() => expect(watcher.events.map((e) => e.resourceVersion)).toEqual(afterList), 30_000);
-    expect(watcher.errors).toEqual([]);
-    await expectSliceTopicMatches(db, config);
-  }, 360_000);
+      // What a watcher saw through the API: every committed change after its list, once, in order.
+      const afterList = committed.filter((rv) => BigInt(rv) > BigInt(endpointSlices.resourceVersion));
+      await eventually(() => expect(watcher.events.map((e) => e.resourceVersion)).toEqual(afterList), 30_000);
+      expect(watcher.errors).toEqual([]);
+      await expectSliceTopicMatches(db, config);
+    }),
+    360_000,
+  );
 });

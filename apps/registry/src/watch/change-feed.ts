@@ -56,8 +56,13 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
   private async readNew(): Promise<void> {
     if (this.listeners.size === 0) {
       // Nobody to deliver to: move the position without reading or mapping the changes.
-      this.position = BigInt(await this.changes.latest(this.dataSource.manager));
-      return;
+      const latest = BigInt(await this.changes.latest(this.dataSource.manager));
+      // A subscriber that registered during that read took the old position as its seam; moving
+      // past it would skip changes for that subscriber, so read them as usual instead.
+      if (this.listeners.size === 0) {
+        this.position = latest;
+        return;
+      }
     }
     for (;;) {
       const batch = await this.changes.readRange(this.dataSource.manager, { afterRv: this.position, limit: READ_BATCH });

@@ -170,9 +170,13 @@ export class BuiltProcess {
   }
 }
 
+const LOG_TAIL_LINES = 40;
+
 /** Starts built processes and guarantees that each one is gone when the test scope ends. */
 export class ProcessSupervisor {
   private readonly processes = new Set<BuiltProcess>();
+  /** Everything started since the last stopAll, dead or alive, for failure reports. */
+  private started: BuiltProcess[] = [];
   private readonly onExit = () => {
     for (const p of this.processes) p.killNow();
   };
@@ -192,6 +196,7 @@ export class ProcessSupervisor {
     });
     const started = new BuiltProcess(name, port, child);
     this.processes.add(started);
+    this.started.push(started);
     const deadline = Date.now() + readyTimeoutMs;
     for (;;) {
       if (!started.running) {
@@ -209,10 +214,27 @@ export class ProcessSupervisor {
     }
   }
 
+  /** Runs a test body; a failure carries the last lines each process wrote, to tell why. */
+  async explainFailure(body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      if (error instanceof Error) {
+        const tails = this.started.map((p) => {
+          const lines = p.output().trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+          return `--- ${p.name} (pid ${p.pid}${p.running ? '' : ', exited'}), last ${LOG_TAIL_LINES} lines:\n${lines}`;
+        });
+        error.message += `\n\n${tails.join('\n')}`;
+      }
+      throw error;
+    }
+  }
+
   /** Stops every process still running (SIGKILL: cleanup must not wait on a wedged process). */
   async stopAll(): Promise<void> {
     const all = [...this.processes];
     this.processes.clear();
+    this.started = [];
     await Promise.all(all.map((p) => p.kill('SIGKILL')));
   }
 
