@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateRegistryTables1764000000000 } from '../../../migrations/1764000000000-CreateRegistryTables';
 import { CreateWatchState1764000001000 } from '../../../migrations/1764000001000-CreateWatchState';
@@ -13,7 +14,14 @@ export interface DatabaseOptions {
   /** Fail fast instead of hanging when Postgres is unreachable. */
   readonly connectTimeoutMs?: number;
   readonly schema?: string;
+  /**
+   * Serialize migrations across processes with an advisory lock (API replicas and projectors may
+   * start together on a fresh database). Off for the embedded database: one process owns it.
+   */
+  readonly lockMigrations?: boolean;
 }
+
+const MIGRATION_LOCK = 0x5e1c0de;
 
 /** One options object for the apps, the migrate tool and the tests; migrations only, never synchronize. */
 export const dataSourceOptions = (options: DatabaseOptions): DataSourceOptions => ({
@@ -33,6 +41,23 @@ export const dataSourceOptions = (options: DatabaseOptions): DataSourceOptions =
 export const openDataSource = async (options: DatabaseOptions): Promise<DataSource> => {
   const dataSource = new DataSource(dataSourceOptions(options));
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  try {
+    if (options.lockMigrations === false) {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } else {
+      // A session lock on a connection of its own: ending the session releases it, also on a crash.
+      const lock = new Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs ?? 3000 });
+      await lock.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await dataSource.runMigrations({ transaction: 'each' });
+      } finally {
+        await lock.end();
+      }
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   return dataSource;
 };

@@ -67,7 +67,8 @@ type Decoded = { readonly message: LogMessage; readonly recorded: RecordedEvent 
  * Applies one partition batch in one transaction: skip offsets already applied, fold each command's
  * events into its service, reconcile once per command, write the slices once per batch, append the
  * change log with fresh resourceVersions, and advance the stored offset. Replaying the same batch
- * is a no-op; the outcome never depends on where batch boundaries fall.
+ * is a no-op. Both transports deliver a command (one append) whole within one batch, so the
+ * outcome never depends on where batch boundaries fall.
  */
 export class BatchApplier {
   private readonly states = new RegistryStateRepository();

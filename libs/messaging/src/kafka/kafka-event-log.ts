@@ -116,7 +116,8 @@ export class KafkaEventLog implements EventLog {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
+      // A dead projector's partitions move to a live one after this long (heartbeats every 3 s).
+      sessionTimeout: 10000,
       heartbeatInterval: 3000,
       // Bounds what one batch holds in memory (and one transaction writes): the projector stays small under a backlog.
       maxBytesPerPartition: 1024 * 1024,

@@ -70,7 +70,7 @@ export class EmbeddedPostgres {
    * connection (the embedded deadlock) now fails after the acquire timeout instead of hanging.
    */
   get databaseOptions(): DatabaseOptions {
-    return { url: this.url, poolSize: 1, connectTimeoutMs: ACQUIRE_TIMEOUT_MS };
+    return { url: this.url, poolSize: 1, connectTimeoutMs: ACQUIRE_TIMEOUT_MS, lockMigrations: false };
   }
 
   /** Call after the DataSource is destroyed: a socket dropped inside a transaction rolls it back. */
