@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TaskReply, TaskRequest, TaskTable } from './lib/protocol';
 import { etcdPut, etcdRange, etcdWatch } from './tasks/etcd';
+import { etcdLeaseKeepAlive, etcdLeaseSetup, expiryLatency, heartbeatLoop, registerLeased } from './tasks/leases';
 import { pgMultiRowUpsert, pgSliceUpsert } from './tasks/postgres';
 import { churn, fanout, holdSubscribers, readSlices, registerBulk, registerServices, registerSingle, releaseSubscribers } from './tasks/registry';
 
@@ -22,6 +23,11 @@ const tasks: TaskTable = {
   fanout,
   holdSubscribers,
   releaseSubscribers,
+  etcdLeaseSetup,
+  etcdLeaseKeepAlive,
+  registerLeased,
+  heartbeatLoop,
+  expiryLatency,
 };
 
 const send = (reply: TaskReply): void => {

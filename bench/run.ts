@@ -37,7 +37,7 @@ const ROOT = resolve(__dirname, '..', '..');
 /** The registry build under test (its dist/ and node_modules/): this checkout, or another one for an A/B comparison. */
 const REGISTRY_ROOT = resolve(process.env.BENCH_REGISTRY_ROOT ?? ROOT);
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
-const SCENARIOS = ['single', 'bulk', 'read', 'fanout', 'subscribers', 'projector', 'replay'] as const;
+const SCENARIOS = ['single', 'bulk', 'read', 'fanout', 'subscribers', 'projector', 'replay', 'leases'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const env = process.env;
@@ -65,9 +65,35 @@ const PARAMETERS = {
     churnRequests: 60, churnPerRequest: 100, churnConcurrency: 4, churnDurationMs: 30_000, churnCatchUpTimeoutMs: 90_000,
     replayTimeoutMs: 60_000,
   },
+  // Issue 8: a fleet of 20,000 leased endpoints renewing every 30 s, time compressed to one window
+  // of `renewWindowMs` at the fleet's rate (20,000 / 30 s); etcd keeps 20,000 leases alive at the same rate.
+  leases: {
+    services: 200, perService: 100, ttlSeconds: 90, renewalPeriodSeconds: 30, renewalsPerSecond: 20_000 / 30,
+    // Ids per `heartbeats` request (a divisor of perService): one service's 100 by default;
+    // BENCH_LEASE_IDS_PER_REQUEST=1 prices one request per endpoint, as endpoints renewing themselves would.
+    renewWindowMs: 15_000, renewDrainMs: 5000, heartbeatIdsPerRequest: Number(env.BENCH_LEASE_IDS_PER_REQUEST ?? 100),
+    // Before each renewal window, the same processes holding the 20,000 leases with no renewals:
+    // what holding them costs (etcd's lessor; the registry's sweeper and idle loops), for the JSON.
+    idleMs: 5000,
+    registerConcurrency: 8, registerDurationMs: 60_000, registerLagTimeoutMs: 60_000,
+    etcdSetupConcurrency: 64, etcdSetupDurationMs: 30_000,
+    // Expiry: 200 endpoints (1% of the leased fleet, far below protective mode's 30%) that never
+    // heartbeat, registered at 100/s so their deadlines spread over several sweeps. The registry
+    // runs with the default LEASE_SWEEP_MS (1000).
+    expiryServices: 20, expiryPerService: 10, expiryTtlSeconds: 2, expiryRate: 100, expiryDrainMs: 10_000, sweepMs: 1000,
+  },
 } as const;
 
 const R = PARAMETERS.registry;
+const L = PARAMETERS.leases;
+if (!Number.isInteger(L.heartbeatIdsPerRequest) || L.heartbeatIdsPerRequest < 1 || L.perService % L.heartbeatIdsPerRequest !== 0) {
+  throw new Error(`BENCH_LEASE_IDS_PER_REQUEST must divide ${L.perService} (1, 2, 4, 5, 10, 20, 25, 50 or 100)`);
+}
+const PHASE_ETCD_KEEPALIVE = 'etcd lease keepalive, 20,000 leases, 667/s';
+const PHASE_HEARTBEATS = `registry heartbeats x${L.heartbeatIdsPerRequest}, 20,000 leases, 667/s`;
+const PHASE_EXPIRY = 'lease expiry -> graphql-ws not ready, 200 endpoints';
+const PHASE_ETCD_IDLE = 'etcd idle, 20,000 leases held';
+const PHASE_REGISTRY_IDLE = 'registry idle, 20,000 leases held';
 const started = performance.now();
 const log = (line: string): void => {
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
@@ -149,10 +175,14 @@ const cpuSnapshot = (): Map<string, Map<number, number>> =>
 /** Databases whose sessions are sampled during phases (the registry's). */
 const sampledDatabases: string[] = [];
 
-/** Runs one measured phase and records wall time, machine load, CPU per process group and Postgres waits. */
-const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+/**
+ * Runs one measured phase and records wall time, machine load, CPU per process group and Postgres
+ * waits. `postgresWaits: false` for a phase whose Postgres CPU is the figure: the sampler's 20
+ * queries/s would be charged to it.
+ */
+const phase = async <T>(name: string, work: () => Promise<T>, options: { postgresWaits?: boolean } = {}): Promise<T> => {
   log(`${name}...`);
-  const waits = await Promise.all(sampledDatabases.map((db) => pgWaitSampler(db)));
+  const waits = options.postgresWaits === false ? [] : await Promise.all(sampledDatabases.map((db) => pgWaitSampler(db)));
   const before = cpuSnapshot();
   const jiffies = machineJiffies();
   const loadgenCpu = loadgen?.cpuTotal ?? 0;
@@ -186,6 +216,22 @@ const lg = (): LoadGenerator => {
 };
 
 const loadgenCpuOf = (outcome: TaskOutcome<unknown>) => round(outcome.cpu.user + outcome.cpu.system);
+
+/** CPU microseconds per operation of the named process groups over a recorded phase. */
+const cpuPerOperationUs = (phaseName: string, groups: readonly string[], operations: number): number | null => {
+  const cpu = results.phases[phaseName]?.cpuSeconds;
+  if (!cpu || operations <= 0) return null;
+  return round((1e6 * groups.reduce((sum, g) => sum + (cpu[g] ?? 0), 0)) / operations, 1);
+};
+
+/** The same, less the groups' CPU rate of an idle phase over the phase's wall time: the marginal cost. */
+const cpuAboveIdleUs = (phaseName: string, idleName: string, groups: readonly string[], operations: number): number | null => {
+  const busy = results.phases[phaseName];
+  const idle = results.phases[idleName];
+  if (!busy || !idle || idle.wallSeconds <= 0 || operations <= 0) return null;
+  const sum = (p: PhaseRecord) => groups.reduce((total, g) => total + (p.cpuSeconds[g] ?? 0), 0);
+  return round((1e6 * (sum(busy) - (sum(idle) * busy.wallSeconds) / idle.wallSeconds)) / operations, 1);
+};
 
 // ---------------------------------------------------------------- baselines
 
@@ -228,6 +274,30 @@ const etcdBaselines = async (tmp: string, logDir: string): Promise<void> => {
     }),
   );
   results.baselines.etcdRange = { ...range.result, loadgenCpuSeconds: loadgenCpuOf(range) };
+
+  // Leases (issue 8): 20,000 leases with a key each, kept alive at the fleet's rate over one stream.
+  if (selected.has('leases')) {
+    const setup = await phase('etcd lease grant + put with lease c64 (20,000)', () =>
+      lg().run('etcdLeaseSetup', {
+        endpoint: server.endpoint, prefix: `/lease/${runId}`, services: L.services, perService: L.perService, ttlSeconds: L.ttlSeconds,
+        concurrency: L.etcdSetupConcurrency, durationMs: L.etcdSetupDurationMs,
+      }),
+    );
+    await phase(PHASE_ETCD_IDLE, () => sleep(L.idleMs));
+    const keepalive = await phase(PHASE_ETCD_KEEPALIVE, () =>
+      lg().run('etcdLeaseKeepAlive', {
+        rate: L.renewalsPerSecond, count: Math.round((L.renewalsPerSecond * L.renewWindowMs) / 1000), durationMs: L.renewWindowMs, drainMs: L.renewDrainMs,
+      }),
+    );
+    results.baselines.etcdLeases = {
+      setup: setup.result,
+      keepalive: keepalive.result,
+      etcdCpuUsPerKeepalive: cpuPerOperationUs(PHASE_ETCD_KEEPALIVE, ['etcd'], keepalive.result.renewed),
+      etcdCpuUsPerKeepaliveAboveIdle: cpuAboveIdleUs(PHASE_ETCD_KEEPALIVE, PHASE_ETCD_IDLE, ['etcd'], keepalive.result.renewed),
+      loadgenCpuUsPerKeepalive: keepalive.result.renewed > 0 ? round((1e6 * loadgenCpuOf(keepalive)) / keepalive.result.renewed, 1) : null,
+      loadgenCpuSeconds: loadgenCpuOf(keepalive),
+    };
+  }
   results.baselines.etcdMemory = memoryMb(server.process.pid);
   await server.process.stop();
   etcd = undefined;
@@ -476,6 +546,72 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
     replayProjector = undefined;
     sampledDatabases.pop();
   }
+
+  // R8 (issue 8): lease renewals and expiry. Last, so its 20,000 leases (ttl 90 s) never lapse
+  // under another scenario and the replay above does not carry its events.
+  if (selected.has('leases')) {
+    await waitForLagZero(main(), 30_000);
+    const services = Array.from({ length: L.services }, (_, i) => i);
+    await lg().run('registerServices', { ...target, namespace: 'bench-leases', first: 0, count: L.services, concurrency: 32, wait: 'ack' });
+    const fleet = await phase('register 20,000 leased endpoints, ttl 90 s (ack)', async () => {
+      const outcome = await lg().run('registerLeased', {
+        ...target, namespace: 'bench-leases', serviceIndexes: services, perService: L.perService, addressBlock: 8,
+        ttlSeconds: L.ttlSeconds, concurrency: L.registerConcurrency, durationMs: L.registerDurationMs,
+      });
+      // A lease exists once its registration is projected: heartbeats before that are NOT_FOUND.
+      const lag = await waitForLagZero(main(), L.registerLagTimeoutMs);
+      return { outcome, lag };
+    });
+    await profileApiAs('leases');
+    await phase(PHASE_REGISTRY_IDLE, () => sleep(L.idleMs), { postgresWaits: false });
+    const renew = await phase(PHASE_HEARTBEATS, () =>
+      lg().run('heartbeatLoop', {
+        ...target, namespace: 'bench-leases', serviceIndexes: fleet.outcome.result.completed, perService: L.perService,
+        idsPerRequest: L.heartbeatIdsPerRequest, addressBlock: 8,
+        rate: L.renewalsPerSecond, count: Math.round((L.renewalsPerSecond * L.renewWindowMs) / 1000), durationMs: L.renewWindowMs, drainMs: L.renewDrainMs,
+      }),
+      { postgresWaits: false },
+    );
+    const renewed = renew.result.renewed;
+    results.registry.leases = {
+      fleet: { ...fleet.outcome.result, completed: fleet.outcome.result.completed.length, projected: fleet.lag.ok },
+      heartbeats: renew.result,
+      cpuUsPerRenewal: cpuPerOperationUs(PHASE_HEARTBEATS, ['api', 'projector', 'postgres'], renewed),
+      cpuUsPerRenewalAboveIdle: cpuAboveIdleUs(PHASE_HEARTBEATS, PHASE_REGISTRY_IDLE, ['api', 'projector', 'postgres'], renewed),
+      apiCpuUsPerRenewal: cpuPerOperationUs(PHASE_HEARTBEATS, ['api'], renewed),
+      projectorCpuUsPerRenewal: cpuPerOperationUs(PHASE_HEARTBEATS, ['projector'], renewed),
+      postgresCpuUsPerRenewal: cpuPerOperationUs(PHASE_HEARTBEATS, ['postgres'], renewed),
+      kafkaCpuUsPerRenewal: cpuPerOperationUs(PHASE_HEARTBEATS, ['kafka'], renewed),
+      loadgenCpuUsPerRenewal: renewed > 0 ? round((1e6 * loadgenCpuOf(renew)) / renewed, 1) : null,
+      loadgenCpuSeconds: loadgenCpuOf(renew),
+    };
+
+    // Expiry latency. Protective mode compares lapses with the leased count the sweeper last took
+    // (every 10 s): wait until that count covers the fleet, so 200 lapses are 1% of it.
+    await lg().run('registerServices', { ...target, namespace: 'bench-lease-expiry', first: 0, count: L.expiryServices, concurrency: 8, wait: 'projection' });
+    const leasedCount = async () => (await main().metrics().catch(() => new Map<string, number>())).get('registry_leased_endpoints');
+    const leasedUntil = performance.now() + 15_000;
+    let leased = await leasedCount();
+    while (leased !== undefined && leased < fleet.outcome.result.endpoints && performance.now() < leasedUntil) {
+      await sleep(500);
+      leased = await leasedCount();
+    }
+    const expiry = await phase(PHASE_EXPIRY, () =>
+      lg().run('expiryLatency', {
+        ...target, namespace: 'bench-lease-expiry', services: L.expiryServices, perService: L.expiryPerService, addressBlock: 9,
+        ttlSeconds: L.expiryTtlSeconds, rate: L.expiryRate, readyTimeoutMs: 30_000, drainMs: L.expiryDrainMs,
+      }),
+    );
+    const after = await main().metrics().catch(() => new Map<string, number>());
+    results.registry.leaseExpiry = {
+      ...expiry.result,
+      sweepMs: L.sweepMs,
+      leasedCountedBySweeper: leased ?? null,
+      protectionActiveAfter: after.get('registry_lease_protection_active') ?? null,
+      wouldExpireAfter: after.get('registry_lease_would_expire') ?? null,
+      loadgenCpuSeconds: loadgenCpuOf(expiry),
+    };
+  }
 };
 
 // ---------------------------------------------------------------- report
@@ -538,6 +674,30 @@ const buildRows = (): ResultRow[] => {
     rows.push(row('M2', `API RSS with ${ready} subscribers`, { value: num(get(r, 'apiMemory', 'peakRssMb')), unit: 'MB' }, null, { op: '<=', value: 300 }, {
       require: ready === R.holdSubscribers,
       note: `${ready} of ${R.holdSubscribers} subscriptions live; RSS before ${get(r, 'apiMemory', 'before', 'rssMb')} MB`,
+    }));
+  }
+  if (r.leases) {
+    const renewed = num(get(r, 'leases', 'heartbeats', 'renewed')) ?? 0;
+    const sent = num(get(r, 'leases', 'heartbeats', 'sent')) ?? 0;
+    const keepalives = num(get(b, 'etcdLeases', 'keepalive', 'renewed')) ?? 0;
+    const keepalivesSent = num(get(b, 'etcdLeases', 'keepalive', 'sent')) ?? 0;
+    const complete = sent > 0 && renewed === sent && (!b.etcdLeases || (keepalivesSent > 0 && keepalives === keepalivesSent));
+    rows.push(row('L1', 'lease renewal CPU (API+projector+PG) / etcd keepalive CPU, 20,000 leases at 667/s', { value: num(get(r, 'leases', 'cpuUsPerRenewal')), unit: 'µs/renewal' }, { value: num(get(b, 'etcdLeases', 'etcdCpuUsPerKeepalive')), unit: 'µs/keepalive' }, { op: '<=', value: 2 }, {
+      require: complete,
+      note:
+        `${renewed} of ${sent} renewals in ${get(r, 'leases', 'heartbeats', 'requests')} heartbeats requests of ${L.heartbeatIdsPerRequest} ids (p99 ${get(r, 'leases', 'heartbeats', 'latencyMs', 'p99')} ms); ` +
+        `API ${get(r, 'leases', 'apiCpuUsPerRenewal')} + projector ${get(r, 'leases', 'projectorCpuUsPerRenewal')} + PG ${get(r, 'leases', 'postgresCpuUsPerRenewal')} µs (Kafka ${get(r, 'leases', 'kafkaCpuUsPerRenewal') ?? 0} µs, not counted); ` +
+        `etcd ${keepalives} of ${keepalivesSent} keepalives (p99 ${get(b, 'etcdLeases', 'keepalive', 'latencyMs', 'p99') ?? 'n/a'} ms); ` +
+        `above idle (${L.idleMs / 1000} s with the leases held, no renewals): ${get(r, 'leases', 'cpuUsPerRenewalAboveIdle') ?? 'n/a'} vs ${get(b, 'etcdLeases', 'etcdCpuUsPerKeepaliveAboveIdle') ?? 'n/a'} µs; ` +
+        `client CPU ${get(r, 'leases', 'loadgenCpuUsPerRenewal')} µs/renewal vs ${get(b, 'etcdLeases', 'loadgenCpuUsPerKeepalive') ?? 'n/a'} µs/keepalive`,
+    }));
+  }
+  if (r.leaseExpiry) {
+    rows.push(row('L2', `lease deadline -> graphql-ws not ready, p99 (ttl ${L.expiryTtlSeconds} s, LEASE_SWEEP_MS ${L.sweepMs})`, { value: num(get(r, 'leaseExpiry', 'latencyMs', 'p99')), unit: 'ms' }, null, null, {
+      note:
+        `report only; p50 ${get(r, 'leaseExpiry', 'latencyMs', 'p50')} ms, max ${get(r, 'leaseExpiry', 'latencyMs', 'max')} ms; ${get(r, 'leaseExpiry', 'latencyMs', 'count')} of ${get(r, 'leaseExpiry', 'registered')} seen not ready ` +
+        `(missing ${get(r, 'leaseExpiry', 'missing')}, early ${get(r, 'leaseExpiry', 'early')}); deadline = client ack + ttl (from send + ttl: p99 ${get(r, 'leaseExpiry', 'latencyFromSendMs', 'p99')} ms; ack p99 ${get(r, 'leaseExpiry', 'ackLatencyMs', 'p99')} ms); ` +
+        `protective mode after: ${get(r, 'leaseExpiry', 'protectionActiveAfter') ?? 'n/a'}`,
     }));
   }
   const churnRatio = num(get(r, 'projector', 'writesPerEvent'));

@@ -79,6 +79,9 @@ export const WAIT_FOR_ACK = { 'x-registry-wait': 'ack' } as const;
 export const REGISTER_SERVICE = `mutation($input: RegisterServiceInput!) { registerService(input: $input) { resourceVersion } }`;
 export const REGISTER_ENDPOINT = `mutation($input: RegisterEndpointInput!) { registerEndpoint(input: $input) { resourceVersion } }`;
 export const REGISTER_ENDPOINTS = `mutation($inputs: [RegisterEndpointInput!]!) { registerEndpoints(inputs: $inputs) { resourceVersion } }`;
+/** Bulk heartbeat (PRODUCT.md): renews the leases of endpoints of one service; not an event. */
+export const HEARTBEATS = `mutation($ns: String, $svc: String!, $ids: [String!]!) { heartbeats(namespace: $ns, serviceName: $svc, ids: $ids) { eventIds } }`;
+export const REGISTRY_STATUS = `query { registryStatus { projectorLag leaseProtection { active since pendingExpirations } } }`;
 export const ENDPOINT_SLICES = `query($ns: String, $svc: String) {
   endpointSlices(namespace: $ns, serviceName: $svc) {
     resourceVersion totalCount

@@ -5,7 +5,11 @@ export interface WatchEventData {
   readonly endpointSliceEvents: {
     readonly type: string;
     readonly resourceVersion: string;
-    readonly object: { readonly metadata: { readonly name: string }; readonly endpoints: readonly { readonly addresses: readonly string[] }[] } | null;
+    readonly object: {
+      readonly metadata: { readonly name: string };
+      /** `conditions` only with WATCH_EVENTS_WITH_CONDITIONS. */
+      readonly endpoints: readonly { readonly addresses: readonly string[]; readonly conditions?: { readonly ready: boolean | null } }[];
+    } | null;
   };
 }
 
@@ -13,6 +17,14 @@ export const WATCH_EVENTS = `subscription($ns: String, $svc: String) {
   endpointSliceEvents(namespace: $ns, serviceName: $svc) {
     type resourceVersion
     object { metadata { name } endpoints { addresses } }
+  }
+}`;
+
+/** The same watch, selecting each endpoint's `ready` condition too (the lease expiry scenario). */
+export const WATCH_EVENTS_WITH_CONDITIONS = `subscription($ns: String, $svc: String) {
+  endpointSliceEvents(namespace: $ns, serviceName: $svc) {
+    type resourceVersion
+    object { metadata { name } endpoints { addresses conditions { ready } } }
   }
 }`;
 
@@ -33,6 +45,7 @@ export const subscribe = (
   variables: { ns?: string; svc?: string },
   token: string | undefined,
   onEvent: (event: WatchEventData['endpointSliceEvents']) => void,
+  query: string = WATCH_EVENTS,
 ): Subscriber => {
   const client = createClient({
     url: url.replace(/^http/, 'ws') + '/graphql',
@@ -53,7 +66,7 @@ export const subscribe = (
     },
   };
   const unsubscribe = client.subscribe<WatchEventData>(
-    { query: WATCH_EVENTS, variables },
+    { query, variables },
     {
       next: (message) => {
         if (message.errors) subscriber.errors.push(...message.errors.map((e) => e.message));

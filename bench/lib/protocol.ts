@@ -1,4 +1,5 @@
 import type { etcdPut, etcdRange, etcdWatch } from '../tasks/etcd';
+import type { etcdLeaseKeepAlive, etcdLeaseSetup, expiryLatency, heartbeatLoop, registerLeased } from '../tasks/leases';
 import type { pgMultiRowUpsert, pgSliceUpsert } from '../tasks/postgres';
 import type { churn, fanout, holdSubscribers, readSlices, registerBulk, registerServices, registerSingle, releaseSubscribers } from '../tasks/registry';
 
@@ -17,6 +18,11 @@ export interface TaskTable {
   fanout: typeof fanout;
   holdSubscribers: typeof holdSubscribers;
   releaseSubscribers: typeof releaseSubscribers;
+  etcdLeaseSetup: typeof etcdLeaseSetup;
+  etcdLeaseKeepAlive: typeof etcdLeaseKeepAlive;
+  registerLeased: typeof registerLeased;
+  heartbeatLoop: typeof heartbeatLoop;
+  expiryLatency: typeof expiryLatency;
 }
 
 export type TaskName = keyof TaskTable;
