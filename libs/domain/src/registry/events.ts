@@ -50,14 +50,6 @@ export type RegistryEvent =
 
 export type RegistryEventType = RegistryEvent['type'];
 
-export const REGISTRY_EVENT_TYPES: readonly RegistryEventType[] = [
-  'ServiceRegistered',
-  'ServiceDeleted',
-  'EndpointRegistered',
-  'EndpointConditionsChanged',
-  'EndpointDeregistered',
-  'EndpointExpired',
-];
 
 /** What the log records around an event: identity, time and provenance, never derived from a reader's clock. */
 export interface EventMetadata {

@@ -53,9 +53,4 @@ export interface EndpointDefinition {
   readonly deregisterAfterSeconds?: number;
 }
 
-export interface ServiceKey {
-  readonly namespace: string;
-  readonly name: string;
-}
-
 export const serviceKey = (namespace: string, name: string): string => `${namespace}/${name}`;

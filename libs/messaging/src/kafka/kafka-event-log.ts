@@ -142,7 +142,7 @@ export class KafkaEventLog implements EventLog {
       eachBatchAutoResolve: false,
       // Batches commit one after another on the resourceVersion lock anyway; two overlap I/O without piling up.
       partitionsConsumedConcurrently: 2,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
         const messages: LogMessage[] = batch.messages.map((m) => ({
           key: m.key ? m.key.toString('utf8') : null,
@@ -158,7 +158,6 @@ export class KafkaEventLog implements EventLog {
         await consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
         ]);
-        await commitOffsetsIfNecessary();
       },
     });
     return {
