@@ -17,28 +17,28 @@ const endpoint = (n: number): EndpointDefinition => ({
 });
 
 /** The log of one service: commands of several events each, with deterministic ids and times. */
-const serviceLog = (): LogMessage[] => {
+const serviceLog = (name = 'web'): LogMessage[] => {
   const commands: RegistryEvent[][] = [
-    [{ type: 'ServiceRegistered', data: { service: { namespace: 'default', name: 'web', labels: {}, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], addressTypes: ['IPv4'] } } }],
-    Array.from({ length: 120 }, (_, n) => ({ type: 'EndpointRegistered', data: { namespace: 'default', serviceName: 'web', endpoint: endpoint(n) } })),
-    [{ type: 'EndpointConditionsChanged', data: { namespace: 'default', serviceName: 'web', id: endpoint(5).id, conditions: { ready: false, serving: false, terminating: false } } }],
-    [7, 8, 9].map((n) => ({ type: 'EndpointDeregistered', data: { namespace: 'default', serviceName: 'web', id: endpoint(n).id } })),
-    Array.from({ length: 30 }, (_, n) => ({ type: 'EndpointRegistered', data: { namespace: 'default', serviceName: 'web', endpoint: endpoint(120 + n) } })),
-    [{ type: 'ServiceRegistered', data: { service: { namespace: 'default', name: 'web', labels: { tier: 'front' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], addressTypes: ['IPv4'] } } }],
+    [{ type: 'ServiceRegistered', data: { service: { namespace: 'default', name, labels: {}, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], addressTypes: ['IPv4'] } } }],
+    Array.from({ length: 120 }, (_, n) => ({ type: 'EndpointRegistered', data: { namespace: 'default', serviceName: name, endpoint: endpoint(n) } })),
+    [{ type: 'EndpointConditionsChanged', data: { namespace: 'default', serviceName: name, id: endpoint(5).id, conditions: { ready: false, serving: false, terminating: false } } }],
+    [7, 8, 9].map((n) => ({ type: 'EndpointDeregistered', data: { namespace: 'default', serviceName: name, id: endpoint(n).id } })),
+    Array.from({ length: 30 }, (_, n) => ({ type: 'EndpointRegistered', data: { namespace: 'default', serviceName: name, endpoint: endpoint(120 + n) } })),
+    [{ type: 'ServiceRegistered', data: { service: { namespace: 'default', name, labels: { tier: 'front' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], addressTypes: ['IPv4'] } } }],
   ];
   let id = 0;
   const recorded = commands.flatMap((events, c) =>
     events.map(
       (event): RecordedEvent => ({
         event,
-        metadata: { id: `event-${++id}`, time: `2026-01-01T00:00:${String(c).padStart(2, '0')}.000Z`, actor: 'test', commandId: `command-${c}`, commandSize: events.length },
+        metadata: { id: `${name}-event-${++id}`, time: `2026-01-01T00:00:${String(c).padStart(2, '0')}.000Z`, actor: 'test', commandId: `command-${c}`, commandSize: events.length },
       }),
     ),
   );
   return recorded.map((r, offset) => ({ ...encodeEvent(r), offset: BigInt(offset) }));
 };
 
-const batchOf = (messages: readonly LogMessage[]): LogBatch => ({ topic: TOPIC, partition: 0, messages });
+const batchOf = (messages: readonly LogMessage[], partition = 0): LogBatch => ({ topic: TOPIC, partition, messages });
 
 type Row = Record<string, unknown>;
 
@@ -88,7 +88,7 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
 
   beforeAll(async () => {
     const dataSource = await freshDatabase();
-    const applied = await applierOn(dataSource).apply(batchOf(log));
+    const applied = await applierOn(dataSource).apply([batchOf(log)]);
     expect(applied.appliedEvents).toBe(log.length);
     once = await snapshot(dataSource);
     expect(once.endpoint_slices).toHaveLength(2);
@@ -105,10 +105,10 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
   it('changes nothing when the same batch comes again after the Postgres commit (crash before the Kafka commit)', async () => {
     const dataSource = await freshDatabase();
     const applier = applierOn(dataSource);
-    await applier.apply(batchOf(log));
+    await applier.apply([batchOf(log)]);
     const committed = await snapshot(dataSource);
 
-    const again = await applier.apply(batchOf(log));
+    const again = await applier.apply([batchOf(log)]);
 
     expect(again).toEqual({ appliedEvents: 0, deadLettered: 0, changes: [], writesPerReconcile: [] });
     expect(await snapshot(dataSource)).toEqual(committed);
@@ -120,8 +120,8 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     const applier = applierOn(dataSource);
     // Postgres committed through offset 124, Kafka only through 120; batches hold whole commands
     // (a Kafka record batch, an embedded append), so both positions sit on command boundaries.
-    await applier.apply(batchOf(log.slice(0, 125)));
-    const redelivered = await applier.apply(batchOf(log.slice(121)));
+    await applier.apply([batchOf(log.slice(0, 125))]);
+    const redelivered = await applier.apply([batchOf(log.slice(121))]);
 
     expect(redelivered.appliedEvents).toBe(log.length - 125);
     expect(await snapshot(dataSource)).toEqual(once);
@@ -134,9 +134,48 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     const other = await openDataSource(config);
     dataSources.push(other);
 
-    const results = await Promise.all([applierOn(dataSource).apply(batchOf(log)), applierOn(other).apply(batchOf(log))]);
+    const results = await Promise.all([applierOn(dataSource).apply([batchOf(log)]), applierOn(other).apply([batchOf(log)])]);
 
     expect(results.map((r) => r.appliedEvents).sort((a, b) => a - b)).toEqual([0, log.length]);
     expect(await snapshot(dataSource)).toEqual(once);
+  });
+
+  it('applies the batches of several partitions in one transaction as if each came alone', async () => {
+    const other = serviceLog('api');
+    const separate = await freshDatabase();
+    await applierOn(separate).apply([batchOf(log)]);
+    await applierOn(separate).apply([batchOf(other, 1)]);
+    const grouped = await freshDatabase();
+
+    const applied = await applierOn(grouped).apply([batchOf(log), batchOf(other, 1)]);
+
+    expect(applied.appliedEvents).toBe(log.length + other.length);
+    const [a, b] = [await snapshot(separate), await snapshot(grouped)];
+    // One transaction reserves the versions of both partitions at once; everything else is equal.
+    const withoutVersions = (s: Record<string, Row[]>) =>
+      Object.fromEntries(Object.entries(s).filter(([table]) => !['slice_changes', 'endpoint_slices', 'endpoint_history', 'consumer_offsets'].includes(table)));
+    expect(withoutVersions(b)).toEqual(withoutVersions(a));
+    expect(b.consumer_offsets.map((r) => [r.partition, r.next_offset])).toEqual([
+      [0, log.length],
+      [1, other.length],
+    ]);
+    const objects = (s: Record<string, Row[]>) => s.slice_changes.map((r) => JSON.stringify(r.object)).sort();
+    expect(objects(b)).toEqual(objects(a));
+  });
+
+  it('skips the applied part of one partition while applying another partition fresh in the same group', async () => {
+    const other = serviceLog('api');
+    const dataSource = await freshDatabase();
+    const applier = applierOn(dataSource);
+    await applier.apply([batchOf(log)]);
+
+    const applied = await applier.apply([batchOf(log), batchOf(other, 1)]);
+
+    expect(applied.appliedEvents).toBe(other.length);
+    const rows = await snapshot(dataSource);
+    expect(rows.consumer_offsets.map((r) => [r.partition, r.next_offset])).toEqual([
+      [0, log.length],
+      [1, other.length],
+    ]);
   });
 });

@@ -85,53 +85,65 @@ export class BatchApplier {
   ) {}
 
   /**
-   * Dead letters are sent outside the transaction (on the embedded log another connection would
-   * wait for it): a command that cannot be applied aborts the attempt, is dead-lettered, and the
-   * batch is applied again without it. A crash in between can only repeat a dead letter, never
-   * lose one.
+   * Applies partition batches (of one topic) in one transaction. Dead letters are sent outside
+   * the transaction (on the embedded log another connection would wait for it): a command that
+   * cannot be applied aborts the attempt, is dead-lettered, and the batches are applied again
+   * without it. A crash in between can only repeat a dead letter, never lose one.
    */
-  async apply(batch: LogBatch): Promise<AppliedBatch> {
-    const decoded = batch.messages.map(decode);
-    const unapplicable = new Map<bigint, string>();
-    for (const d of decoded) if ('error' in d) unapplicable.set(d.message.offset, d.error);
-    const tp = { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition };
-    const lettered = new Set<bigint>();
+  async apply(batches: readonly LogBatch[]): Promise<AppliedBatch> {
+    const parts = batches.map((batch) => ({
+      batch,
+      tp: { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition },
+      decoded: batch.messages.map(decode),
+    }));
+    const unapplicable = new Map<LogMessage, string>();
+    for (const part of parts) for (const d of part.decoded) if ('error' in d) unapplicable.set(d.message, d.error);
+    const lettered = new Set<LogMessage>();
     for (;;) {
-      const next = await this.offsets.peekNext(this.dataSource.manager, tp);
-      for (const d of decoded) {
-        const reason = unapplicable.get(d.message.offset);
-        if (reason === undefined || d.message.offset < next || lettered.has(d.message.offset)) continue;
-        await this.deadLetter({ source: { topic: batch.topic, partition: batch.partition, offset: d.message.offset }, message: d.message, reason });
-        lettered.add(d.message.offset);
+      const next = await this.offsets.peekNext(this.dataSource.manager, parts.map((p) => p.tp));
+      for (const { batch, decoded } of parts) {
+        for (const d of decoded) {
+          const reason = unapplicable.get(d.message);
+          if (reason === undefined || d.message.offset < (next.get(batch.partition) ?? 0n) || lettered.has(d.message)) continue;
+          await this.deadLetter({ source: { topic: batch.topic, partition: batch.partition, offset: d.message.offset }, message: d.message, reason });
+          lettered.add(d.message);
+        }
       }
       try {
-        return await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, tp, decoded, unapplicable));
+        return await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable));
       } catch (error) {
         if (!(error instanceof CommandNotApplicable)) throw error;
-        for (const message of error.command.messages) unapplicable.set(message.offset, error.reason);
+        for (const message of error.command.messages) unapplicable.set(message, error.reason);
       }
     }
   }
 
   private async applyFresh(
     tx: EntityManager,
-    tp: TopicPartition,
-    decoded: readonly Decoded[],
-    unapplicable: ReadonlyMap<bigint, string>,
+    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    unapplicable: ReadonlyMap<LogMessage, string>,
   ): Promise<AppliedBatch> {
-    const next = await this.offsets.lockNext(tx, tp);
+    const next = await this.offsets.lockNext(tx, parts.map((p) => p.tp));
     // Redelivery after a crash between the Postgres commit and the Kafka commit.
-    const fresh = decoded.filter((d) => d.message.offset >= next);
+    const fresh = parts
+      .map(({ tp, decoded }) => ({ tp, decoded: decoded.filter((d) => d.message.offset >= (next.get(tp.partition) ?? 0n)) }))
+      .filter((p) => p.decoded.length > 0);
     if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, changes: [], writesPerReconcile: [] };
-    const commands = groupCommands(fresh.filter((d) => !unapplicable.has(d.message.offset)));
+    // A service's events all live in one partition, so commands of different partitions commute.
+    const commands = fresh.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
     const result = await this.applyCommands(tx, commands);
     const { latest, changes } = await this.commitWrites(tx, result.writes);
     await this.history.append(tx, historyEntries(result.applied, changes));
-    await this.offsets.advance(tx, tp, fresh[fresh.length - 1].message.offset + 1n, latest);
+    await this.offsets.advance(
+      tx,
+      fresh.map((p) => ({ ...p.tp, nextOffset: p.decoded[p.decoded.length - 1].message.offset + 1n })),
+      latest,
+    );
     // Every commit is announced, also one without slice writes: waiting mutations need the offsets.
     await this.changes.announce(tx, latest);
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
-    return { appliedEvents, deadLettered: fresh.length - appliedEvents, changes, writesPerReconcile: result.writesPerReconcile };
+    const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
+    return { appliedEvents, deadLettered: freshMessages - appliedEvents, changes, writesPerReconcile: result.writesPerReconcile };
   }
 
   private async applyCommands(tx: EntityManager, commands: readonly Command[]) {

@@ -79,7 +79,7 @@ export class ProjectionModule implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     const relay = this.relay;
     if (relay) {
-      this.projector.onCommitted((changes) => changes.length > 0 && relay.kick());
+      this.projector.onCommitted((changes) => changes.length > 0 && relay.kick(changes));
       relay.start();
     }
     this.compactor.start();

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { ConsumerHandle, EventLog } from '@lib/messaging';
+import type { ConsumerHandle, EventLog, LogBatch } from '@lib/messaging';
 import { ConsumerOffsetRepository, type SliceChange } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import type { BatchApplier } from './apply-batch';
+import { GroupCommit } from './group-commit';
 import type { ProjectionMetrics } from './projection-metrics';
 
 export interface ProjectorOptions {
@@ -11,6 +12,8 @@ export interface ProjectorOptions {
 }
 
 const MAX_BACKOFF_MS = 5000;
+/** Bounds what one transaction writes and holds in memory; partition batches are never split. */
+export const MAX_GROUP_MESSAGES = 5000;
 
 /** Runs the consumer: each batch is applied with retries until it commits; nothing is skipped. */
 export class Projector {
@@ -18,6 +21,7 @@ export class Projector {
   private readonly offsets = new ConsumerOffsetRepository();
   private handle?: ConsumerHandle;
   private readonly listeners = new Set<(changes: readonly SliceChange[]) => void>();
+  private readonly groups = new GroupCommit<LogBatch>((batches) => this.applyGroup(batches), MAX_GROUP_MESSAGES, (b) => b.messages.length);
 
   constructor(
     private readonly eventLog: EventLog,
@@ -43,23 +47,8 @@ export class Projector {
       onBatch: async (batch, context) => {
         for (let attempt = 0; ; attempt++) {
           if (!context.isRunning()) throw new Error('partition revoked or consumer stopping; batch left for redelivery');
-          const started = process.hrtime.bigint();
           try {
-            const applied = await this.applier.apply(batch);
-            this.metrics.recordBatch(applied, Number(process.hrtime.bigint() - started) / 1e9);
-            if (applied.changes.length > 0) {
-              this.logger.log({
-                msg: 'batch applied',
-                partition: batch.partition,
-                offsets: `${batch.messages[0].offset}..${batch.messages[batch.messages.length - 1].offset}`,
-                events: applied.appliedEvents,
-                deadLettered: applied.deadLettered,
-                sliceWrites: applied.changes.length,
-                eventIds: [...new Set(applied.changes.flatMap((c) => c.eventIds))].slice(0, 20),
-                resourceVersions: `${applied.changes[0].resourceVersion}..${applied.changes[applied.changes.length - 1].resourceVersion}`,
-              });
-            }
-            for (const listener of this.listeners) listener(applied.changes);
+            await this.groups.submit(batch);
             return;
           } catch (error) {
             const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
@@ -78,6 +67,24 @@ export class Projector {
       },
     });
     this.logger.log({ msg: 'projector consuming', groupId: this.options.groupId, topic: this.options.eventsTopic });
+  }
+
+  private async applyGroup(batches: readonly LogBatch[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const applied = await this.applier.apply(batches);
+    this.metrics.recordBatch(applied, Number(process.hrtime.bigint() - started) / 1e9);
+    if (applied.changes.length > 0) {
+      this.logger.log({
+        msg: 'batch applied',
+        offsets: batches.map((b) => `${b.partition}:${b.messages[0].offset}..${b.messages[b.messages.length - 1].offset}`),
+        events: applied.appliedEvents,
+        deadLettered: applied.deadLettered,
+        sliceWrites: applied.changes.length,
+        eventIds: [...new Set(applied.changes.flatMap((c) => c.eventIds))].slice(0, 20),
+        resourceVersions: `${applied.changes[0].resourceVersion}..${applied.changes[applied.changes.length - 1].resourceVersion}`,
+      });
+    }
+    for (const listener of this.listeners) listener(applied.changes);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,8 @@
 import type { EventLog, LogBatch } from '@lib/messaging';
 import type { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
+import { GroupCommit } from './group-commit';
+import { MAX_GROUP_MESSAGES } from './projector';
 
 export interface ReplayOptions {
   /** The group whose positions the replayed projection records (what projectors resume from). */
@@ -30,6 +32,14 @@ export const replayProjection = async (eventLog: EventLog, dataSource: DataSourc
   const done = () => [...until].every(([partition, end]) => (reached.get(partition) ?? 0n) >= end);
   const started = process.hrtime.bigint();
   let events = 0;
+  const groups = new GroupCommit<LogBatch>(
+    async (batches) => {
+      const applied = await applier.apply(batches);
+      events += applied.appliedEvents + applied.deadLettered;
+    },
+    MAX_GROUP_MESSAGES,
+    (b) => b.messages.length,
+  );
   let finish!: () => void;
   let fail!: (error: Error) => void;
   const finished = new Promise<void>((resolve, reject) => {
@@ -46,8 +56,7 @@ export const replayProjection = async (eventLog: EventLog, dataSource: DataSourc
       const messages = batch.messages.filter((m) => m.offset < end);
       if (messages.length > 0) {
         try {
-          const applied = await applier.apply({ ...batch, messages });
-          events += applied.appliedEvents + applied.deadLettered;
+          await groups.submit({ ...batch, messages });
         } catch (error) {
           fail(error as Error);
           throw error;

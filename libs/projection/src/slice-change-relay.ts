@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { toKubernetesObject } from '@lib/domain';
-import { inTransaction, SliceChangeRepository, type SliceChange } from '@lib/persistence';
+import { inTransaction, SliceChangeRepository, type Queryable, type SliceChange } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import { CoalescingLoop } from './coalescing-loop';
 
 const BATCH = 500;
+/** Committed changes kept for the relay; beyond this it reads them back from the change log. */
+const MEMORY_LIMIT = 1000;
 const INTERVAL_MS = 1000;
 /** pg advisory lock key: one active relay among all projector instances. */
 const RELAY_LOCK = 0x5e1ce;
@@ -21,7 +23,9 @@ export const sliceChangeRecords = (change: SliceChange): { key: string; value: B
 /**
  * Outbox relay: publishes committed change log rows to the slice change topic in resourceVersion
  * order and then records how far it got, so nothing rolled back is ever published and nothing
- * committed stays unpublished after a crash (a crash can only publish a row twice).
+ * committed stays unpublished after a crash (a crash can only publish a row twice). Changes this
+ * process just committed are published from memory when they continue exactly where the relay
+ * stands; anything else (another instance's commits, a restart) is read from the change log.
  */
 export class SliceChangeRelay {
   private readonly logger = new Logger('SliceChangeRelay');
@@ -39,9 +43,23 @@ export class SliceChangeRelay {
     this.loop.start();
   }
 
+  private committed: SliceChange[] = [];
+
   /** Called when the projector commits; coalesces with a relay already in flight. */
-  kick(): void {
+  kick(changes: readonly SliceChange[]): void {
+    this.committed = this.committed.length + changes.length > MEMORY_LIMIT ? [] : [...this.committed, ...changes];
     this.loop.kick();
+  }
+
+  /** Committed changes right after `relayedThrough`, in order, from memory when it holds them. */
+  private async nextChanges(tx: Queryable, relayedThrough: bigint): Promise<SliceChange[]> {
+    this.committed = this.committed.filter((c) => BigInt(c.resourceVersion) > relayedThrough);
+    const run: SliceChange[] = [];
+    for (const change of this.committed) {
+      if (run.length === BATCH || BigInt(change.resourceVersion) !== relayedThrough + BigInt(run.length) + 1n) break;
+      run.push(change);
+    }
+    return run.length > 0 ? run : this.changes.readRange(tx, { afterRv: relayedThrough, limit: BATCH });
   }
 
   stop(): Promise<void> {
@@ -54,7 +72,7 @@ export class SliceChangeRelay {
         const [{ locked }]: { locked: boolean }[] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
         if (!locked) return 0;
         const { relayedThrough } = await this.changes.watchState(tx);
-        const batch = await this.changes.readRange(tx, { afterRv: relayedThrough, limit: BATCH });
+        const batch = await this.nextChanges(tx, relayedThrough);
         if (batch.length === 0) return 0;
         await this.publish(batch.flatMap(sliceChangeRecords));
         await this.changes.markRelayed(tx, batch[batch.length - 1].resourceVersion);

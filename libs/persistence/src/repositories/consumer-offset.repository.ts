@@ -15,37 +15,42 @@ export interface ProjectedPosition {
 
 export class ConsumerOffsetRepository {
   /**
-   * The next offset to apply, with the row locked for the rest of the transaction: a second
-   * projector that was handed the same partition during a rebalance waits here and then sees
-   * what the first one applied.
+   * The next offset to apply per partition, with the rows locked (in partition order, so two
+   * instances never deadlock) for the rest of the transaction: a second projector that was handed
+   * the same partitions during a rebalance waits here and then sees what the first one applied.
    */
-  async lockNext(q: Queryable, tp: TopicPartition): Promise<bigint> {
+  async lockNext(q: Queryable, tps: readonly TopicPartition[]): Promise<Map<number, bigint>> {
+    const { groupId, topic, partitions } = oneTopic(tps);
     await q.query(
       `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, resource_version)
-       VALUES ($1, $2, $3, 0, 0) ON CONFLICT DO NOTHING`,
-      [tp.groupId, tp.topic, tp.partition],
+       SELECT $1, $2, p, 0, 0 FROM unnest($3::int[]) AS p ON CONFLICT DO NOTHING`,
+      [groupId, topic, partitions],
     );
-    const [row]: { next_offset: string }[] = await q.query(
-      `SELECT next_offset FROM consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-      [tp.groupId, tp.topic, tp.partition],
+    const rows: { partition: number; next_offset: string }[] = await q.query(
+      `SELECT partition, next_offset FROM consumer_offsets
+        WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE`,
+      [groupId, topic, partitions],
     );
-    return BigInt(row.next_offset);
+    return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
   }
 
-  /** Unlocked read, to decide what to dead-letter before the applying transaction starts. */
-  async peekNext(q: Queryable, tp: TopicPartition): Promise<bigint> {
-    const rows: { next_offset: string }[] = await q.query(
-      'SELECT next_offset FROM consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3',
-      [tp.groupId, tp.topic, tp.partition],
+  /** Unlocked read, to decide what to dead-letter before the applying transaction starts; absent = 0. */
+  async peekNext(q: Queryable, tps: readonly TopicPartition[]): Promise<Map<number, bigint>> {
+    const { groupId, topic, partitions } = oneTopic(tps);
+    const rows: { partition: number; next_offset: string }[] = await q.query(
+      'SELECT partition, next_offset FROM consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[])',
+      [groupId, topic, partitions],
     );
-    return rows.length > 0 ? BigInt(rows[0].next_offset) : 0n;
+    return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
   }
 
-  async advance(q: Queryable, tp: TopicPartition, nextOffset: bigint, resourceVersion: string): Promise<void> {
+  async advance(q: Queryable, positions: readonly (TopicPartition & { readonly nextOffset: bigint })[], resourceVersion: string): Promise<void> {
+    const { groupId, topic, partitions } = oneTopic(positions);
     await q.query(
-      `UPDATE consumer_offsets SET next_offset = $4, resource_version = greatest(resource_version, $5::bigint)
-        WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-      [tp.groupId, tp.topic, tp.partition, nextOffset.toString(), resourceVersion],
+      `UPDATE consumer_offsets o SET next_offset = p.next_offset, resource_version = greatest(o.resource_version, $5::bigint)
+         FROM unnest($3::int[], $4::bigint[]) AS p(partition, next_offset)
+        WHERE o.group_id = $1 AND o.topic = $2 AND o.partition = p.partition`,
+      [groupId, topic, partitions, positions.map((p) => p.nextOffset.toString()), resourceVersion],
     );
   }
 
@@ -61,3 +66,9 @@ export class ConsumerOffsetRepository {
     }));
   }
 }
+
+const oneTopic = (tps: readonly TopicPartition[]): { groupId: string; topic: string; partitions: number[] } => {
+  const [{ groupId, topic }] = tps;
+  if (tps.some((tp) => tp.groupId !== groupId || tp.topic !== topic)) throw new Error('offsets of one group and topic at a time');
+  return { groupId, topic, partitions: tps.map((tp) => tp.partition) };
+};

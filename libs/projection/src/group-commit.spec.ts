@@ -1,0 +1,54 @@
+import { GroupCommit } from './group-commit';
+
+describe('GroupCommit', () => {
+  const deferred = () => {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    return { promise, release };
+  };
+
+  it('carries what arrives in the same macrotask in one flush', async () => {
+    const flushes: number[][] = [];
+    const group = new GroupCommit<number>(async (items) => void flushes.push([...items]), 100, () => 1);
+
+    await Promise.all([group.submit(1), group.submit(2), group.submit(3)]);
+
+    expect(flushes).toEqual([[1, 2, 3]]);
+  });
+
+  it('gathers items submitted during a flush into the next one, in order', async () => {
+    const flushes: number[][] = [];
+    const first = deferred();
+    const group = new GroupCommit<number>(async (items) => {
+      flushes.push([...items]);
+      if (flushes.length === 1) await first.promise;
+    }, 100, () => 1);
+
+    const a = group.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = [group.submit(2), group.submit(3), group.submit(4)];
+    first.release();
+    await Promise.all([a, ...rest]);
+
+    expect(flushes).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('splits a group at the weight limit but always takes at least one item', async () => {
+    const flushes: number[][] = [];
+    const group = new GroupCommit<number>(async (items) => void flushes.push([...items]), 10, (n) => n);
+
+    await Promise.all([group.submit(4), group.submit(5), group.submit(3), group.submit(25), group.submit(1)]);
+
+    expect(flushes).toEqual([[4, 5], [3], [25], [1]]);
+  });
+
+  it('rejects every item of a failed flush and goes on with the next group', async () => {
+    const group = new GroupCommit<number>(async (items) => {
+      if (items.includes(2)) throw new Error('boom');
+    }, 2, () => 1);
+
+    const outcomes = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+  });
+});
