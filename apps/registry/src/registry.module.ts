@@ -5,7 +5,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ConfigModule, type RegistryConfig } from '@lib/config';
 import { HealthModule } from '@lib/health';
 import { MessagingModule } from '@lib/messaging';
-import { PersistenceModule } from '@lib/persistence';
+import { PersistenceModule, SliceChangeRepository } from '@lib/persistence';
+import { DataSource } from 'typeorm';
 import { ProjectionModule } from '@lib/projection';
 import { AccessModule } from './access/access.module';
 import { AccessService } from './access/access.service';
@@ -22,6 +23,7 @@ import { LeaseService } from './leases/lease.service';
 import { RegistryStatusResolver } from './leases/registry-status.resolver';
 import { RegistryStatusService } from './leases/registry-status.service';
 import { graphqlOptions } from './graphql/graphql.options';
+import { SliceQueryCache } from './graphql/slice-query-cache';
 import { ServiceResolver } from './services/service.resolver';
 import { ChangeFeed } from './watch/change-feed';
 import { WatchResolver } from './watch/watch.resolver';
@@ -45,9 +47,10 @@ export class RegistryModule {
         AccessModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [AccessModule],
-          inject: [AccessService],
-          useFactory: (access: AccessService) => graphqlOptions(access, config.access),
+          imports: [AccessModule, PersistenceModule],
+          inject: [AccessService, DataSource, SliceChangeRepository],
+          useFactory: (access: AccessService, dataSource: DataSource, changes: SliceChangeRepository) =>
+            graphqlOptions(access, config.access, new SliceQueryCache(() => changes.latest(dataSource.manager))),
         }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],

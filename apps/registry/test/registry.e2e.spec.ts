@@ -232,4 +232,18 @@ describe('registry end to end (real Kafka, real Postgres)', () => {
     const bad = await graphql(registry.url, PAGE, { sel: 'tier in (' });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
+
+  it('answers a repeated slice query identically until a commit, then with the commit at once (read your writes)', async () => {
+    await graphqlOk(registry.url, REGISTER_SERVICE, { input: { namespace: 'cache', name: 'cached', ports: [{ name: 'http', port: 80 }] } });
+    const first = await graphqlOk<SlicesResult>(registry.url, SLICES, { ns: 'cache', svc: 'cached' });
+    expect(await graphqlOk<SlicesResult>(registry.url, SLICES, { ns: 'cache', svc: 'cached' })).toEqual(first);
+
+    const written = await graphqlOk<{ registerEndpoint: { resourceVersion: string } }>(registry.url, REGISTER_ENDPOINT, {
+      input: { namespace: 'cache', serviceName: 'cached', addresses: ['10.9.0.1'] },
+    });
+    const after = await graphqlOk<SlicesResult>(registry.url, SLICES, { ns: 'cache', svc: 'cached' });
+
+    expect(BigInt(after.endpointSlices.resourceVersion)).toBeGreaterThanOrEqual(BigInt(written.registerEndpoint.resourceVersion));
+    expect(after.endpointSlices.nodes.flatMap((n) => n.endpoints.flatMap((e) => e.addresses))).toEqual(['10.9.0.1']);
+  });
 });

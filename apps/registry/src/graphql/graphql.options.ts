@@ -11,6 +11,7 @@ import type { RequestContext } from '../commands/request-context';
 import { ApiError, formatError, toGraphQLError } from './format-error';
 import { sharedSubscribe } from '../watch/shared-subscribe';
 import { queryLimitsRule } from './query-limits';
+import type { SliceQueryCache } from './slice-query-cache';
 
 /** graphql-ws bypasses Apollo's formatError: apply the same translation to its results. */
 const formatAll = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
@@ -70,7 +71,7 @@ const graphqlWsOptions = (access: AccessService, limits: AccessConfig): Partial<
   onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
 });
 
-export const graphqlOptions = (access: AccessService, limits: AccessConfig): ApolloDriverConfig => ({
+export const graphqlOptions = (access: AccessService, limits: AccessConfig, sliceCache: SliceQueryCache): ApolloDriverConfig => ({
   driver: ApolloDriver,
   autoSchemaFile: true,
   sortSchema: false,
@@ -89,7 +90,10 @@ export const graphqlOptions = (access: AccessService, limits: AccessConfig): Apo
   validationRules: [queryLimitsRule(limits.maxQueryDepth, limits.maxQueryCost)],
   // No HTTP caching of registry answers; the plugin would otherwise wrap every field resolver.
   // (Cast: Nest types it against Apollo's ESM build, this import resolves to the CJS one.)
-  plugins: [ApolloServerPluginCacheControlDisabled() as NonNullable<ApolloDriverConfig['plugins']>[number]],
+  plugins: [
+    ApolloServerPluginCacheControlDisabled() as NonNullable<ApolloDriverConfig['plugins']>[number],
+    sliceCache.plugin() as NonNullable<ApolloDriverConfig['plugins']>[number],
+  ],
   allowBatchedHttpRequests: false,
   formatError,
   includeStacktraceInErrorResponses: false,

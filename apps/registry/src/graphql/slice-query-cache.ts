@@ -1,0 +1,63 @@
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+import type { RequestContext } from '../commands/request-context';
+
+/** Root fields whose answers depend only on the EndpointSlice rows (and the caller's scopes). */
+const SLICE_FIELDS = new Set(['endpointSlices', 'endpointSlice', '__typename']);
+/** One answer per service of a large fleet; all are dropped at the next commit anyway. */
+const MAX_ENTRIES = 2048;
+
+type Result = Record<string, unknown>;
+
+/** Queries that read nothing but slices: root fields of SLICE_FIELDS only, no fragments at the root. */
+export const readsOnlySlices = (operation: OperationDefinitionNode | undefined): boolean =>
+  operation?.operation === 'query' &&
+  operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && SLICE_FIELDS.has(s.name.value));
+
+/**
+ * Answers repeated slice queries from memory while nothing has been committed since. Every slice
+ * write happens in a transaction that advances the resourceVersion counter, so a query answered
+ * when the counter read N is answered identically while it still reads N: one tiny read replaces
+ * the slice query, its JSON and the GraphQL execution. Entries are kept per caller scopes, query
+ * and variables, and all dropped when the counter moves. Authentication and rate limits run first.
+ */
+export class SliceQueryCache {
+  private resourceVersion?: string;
+  private readonly entries = new Map<string, Result>();
+  /** The key and counter a request would be cached under, from lookup to response. */
+  private readonly pending = new WeakMap<object, { key: string; resourceVersion: string }>();
+
+  constructor(private readonly readCounter: () => Promise<string>) {}
+
+  plugin(): ApolloServerPlugin<RequestContext> {
+    return {
+      requestDidStart: async () => ({
+        responseForOperation: async (request) => this.lookup(request),
+        willSendResponse: async (request) => this.store(request),
+      }),
+    };
+  }
+
+  private async lookup(request: GraphQLRequestContext<RequestContext>) {
+    if (!readsOnlySlices(request.operation)) return null;
+    // Read before the query runs: its answer reflects at least this counter, and exactly it if the counter is unchanged later.
+    const resourceVersion = await this.readCounter();
+    if (resourceVersion !== this.resourceVersion) {
+      this.entries.clear();
+      this.resourceVersion = resourceVersion;
+    }
+    const key = JSON.stringify([request.contextValue.principal.scopes, request.queryHash, request.operationName, request.request.variables ?? {}]);
+    const hit = this.entries.get(key);
+    if (hit) return { body: { kind: 'single' as const, singleResult: hit }, http: { status: undefined, headers: new HeaderMap() } };
+    this.pending.set(request, { key, resourceVersion });
+    return null;
+  }
+
+  private store(request: GraphQLRequestContext<RequestContext>): void {
+    const pending = this.pending.get(request);
+    const body = request.response.body;
+    if (!pending || body?.kind !== 'single' || body.singleResult.errors || pending.resourceVersion !== this.resourceVersion) return;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(pending.key, body.singleResult as Result);
+  }
+}
