@@ -9,7 +9,7 @@ describe('GroupCommit', () => {
 
   it('carries what arrives in the same macrotask in one flush', async () => {
     const flushes: number[][] = [];
-    const group = new GroupCommit<number>(async (items) => void flushes.push([...items]), 100, () => 1);
+    const group = new GroupCommit<number>(async (items) => void flushes.push([...items]), { maxWeight: 100, weightOf: () => 1, concurrency: 1 });
 
     await Promise.all([group.submit(1), group.submit(2), group.submit(3)]);
 
@@ -22,7 +22,7 @@ describe('GroupCommit', () => {
     const group = new GroupCommit<number>(async (items) => {
       flushes.push([...items]);
       if (flushes.length === 1) await first.promise;
-    }, 100, () => 1);
+    }, { maxWeight: 100, weightOf: () => 1, concurrency: 1 });
 
     const a = group.submit(1);
     await new Promise((resolve) => setImmediate(resolve));
@@ -35,7 +35,7 @@ describe('GroupCommit', () => {
 
   it('splits a group at the weight limit but always takes at least one item', async () => {
     const flushes: number[][] = [];
-    const group = new GroupCommit<number>(async (items) => void flushes.push([...items]), 10, (n) => n);
+    const group = new GroupCommit<number>(async (items) => void flushes.push([...items]), { maxWeight: 10, weightOf: (n) => n, concurrency: 1 });
 
     await Promise.all([group.submit(4), group.submit(5), group.submit(3), group.submit(25), group.submit(1)]);
 
@@ -45,10 +45,36 @@ describe('GroupCommit', () => {
   it('rejects every item of a failed flush and goes on with the next group', async () => {
     const group = new GroupCommit<number>(async (items) => {
       if (items.includes(2)) throw new Error('boom');
-    }, 2, () => 1);
+    }, { maxWeight: 2, weightOf: () => 1, concurrency: 1 });
 
     const outcomes = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
 
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+  });
+
+  it('runs up to `concurrency` flushes at once, the second taking what queued behind the first', async () => {
+    const flushes: number[][] = [];
+    const gates = [deferred(), deferred()];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const group = new GroupCommit<number>(async (items) => {
+      const gate = gates[flushes.length];
+      flushes.push([...items]);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await gate?.promise;
+      inFlight--;
+    }, { maxWeight: 100, weightOf: () => 1, concurrency: 2 });
+
+    const first = group.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = group.submit(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = [group.submit(3), group.submit(4)];
+    await new Promise((resolve) => setImmediate(resolve));
+    gates.forEach((g) => g.release());
+    await Promise.all([first, second, ...rest]);
+
+    expect(flushes).toEqual([[1], [2], [3, 4]]);
+    expect(maxInFlight).toBe(2);
   });
 });

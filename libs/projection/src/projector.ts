@@ -12,8 +12,11 @@ export interface ProjectorOptions {
 }
 
 const MAX_BACKOFF_MS = 5000;
-/** Bounds what one transaction writes and holds in memory; partition batches are never split. */
-export const MAX_GROUP_MESSAGES = 5000;
+/**
+ * Up to 500 events per transaction bound what one commit writes and holds in memory (a partition
+ * batch is never split); two transactions in flight overlap Node's work with Postgres's.
+ */
+export const GROUP_COMMIT = { maxWeight: 500, weightOf: (batch: LogBatch) => batch.messages.length, concurrency: 2 };
 
 /** Runs the consumer: each batch is applied with retries until it commits; nothing is skipped. */
 export class Projector {
@@ -21,7 +24,7 @@ export class Projector {
   private readonly offsets = new ConsumerOffsetRepository();
   private handle?: ConsumerHandle;
   private readonly listeners = new Set<(changes: readonly SliceChange[]) => void>();
-  private readonly groups = new GroupCommit<LogBatch>((batches) => this.applyGroup(batches), MAX_GROUP_MESSAGES, (b) => b.messages.length);
+  private readonly groups = new GroupCommit<LogBatch>((batches) => this.applyGroup(batches), GROUP_COMMIT);
 
   constructor(
     private readonly eventLog: EventLog,

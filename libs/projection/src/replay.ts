@@ -2,7 +2,7 @@ import type { EventLog, LogBatch } from '@lib/messaging';
 import type { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
 import { GroupCommit } from './group-commit';
-import { MAX_GROUP_MESSAGES } from './projector';
+import { GROUP_COMMIT } from './projector';
 
 export interface ReplayOptions {
   /** The group whose positions the replayed projection records (what projectors resume from). */
@@ -37,8 +37,7 @@ export const replayProjection = async (eventLog: EventLog, dataSource: DataSourc
       const applied = await applier.apply(batches);
       events += applied.appliedEvents + applied.deadLettered;
     },
-    MAX_GROUP_MESSAGES,
-    (b) => b.messages.length,
+    GROUP_COMMIT,
   );
   let finish!: () => void;
   let fail!: (error: Error) => void;

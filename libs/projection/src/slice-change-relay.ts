@@ -47,7 +47,11 @@ export class SliceChangeRelay {
 
   /** Called when the projector commits; coalesces with a relay already in flight. */
   kick(changes: readonly SliceChange[]): void {
-    this.committed = this.committed.length + changes.length > MEMORY_LIMIT ? [] : [...this.committed, ...changes];
+    // Two transactions in flight may report their commits out of resourceVersion order.
+    this.committed =
+      this.committed.length + changes.length > MEMORY_LIMIT
+        ? []
+        : [...this.committed, ...changes].sort((a, b) => (BigInt(a.resourceVersion) < BigInt(b.resourceVersion) ? -1 : 1));
     this.loop.kick();
   }
 

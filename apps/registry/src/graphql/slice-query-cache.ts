@@ -1,13 +1,14 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { RequestContext } from '../commands/request-context';
 
 /** Root fields whose answers depend only on the EndpointSlice rows (and the caller's scopes). */
 const SLICE_FIELDS = new Set(['endpointSlices', 'endpointSlice', '__typename']);
-/** One answer per service of a large fleet; all are dropped at the next commit anyway. */
-const MAX_ENTRIES = 2048;
-
-type Result = Record<string, unknown>;
+/**
+ * Room for one answer per service of a large fleet (1,000 services of 100 endpoints take ~27 MB);
+ * everything is dropped at the next commit anyway.
+ */
+const MAX_BYTES = 64 * 1024 * 1024;
 
 /** Queries that read nothing but slices: root fields of SLICE_FIELDS only, no fragments at the root. */
 export const readsOnlySlices = (operation: OperationDefinitionNode | undefined): boolean =>
@@ -18,12 +19,14 @@ export const readsOnlySlices = (operation: OperationDefinitionNode | undefined):
  * Answers repeated slice queries from memory while nothing has been committed since. Every slice
  * write happens in a transaction that advances the resourceVersion counter, so a query answered
  * when the counter read N is answered identically while it still reads N: one tiny read replaces
- * the slice query, its JSON and the GraphQL execution. Entries are kept per caller scopes, query
- * and variables, and all dropped when the counter moves. Authentication and rate limits run first.
+ * the slice query and the GraphQL execution. Entries are kept per caller scopes, query and
+ * variables, as JSON (a third of the objects' size; parsing one back costs far less than executing
+ * it), and all dropped when the counter moves. Authentication and rate limits run first.
  */
 export class SliceQueryCache {
   private resourceVersion?: string;
-  private readonly entries = new Map<string, Result>();
+  private readonly entries = new Map<string, string>();
+  private bytes = 0;
   /** The key and counter a request would be cached under, from lookup to response. */
   private readonly pending = new WeakMap<object, { key: string; resourceVersion: string }>();
 
@@ -44,11 +47,14 @@ export class SliceQueryCache {
     const resourceVersion = await this.readCounter();
     if (resourceVersion !== this.resourceVersion) {
       this.entries.clear();
+      this.bytes = 0;
       this.resourceVersion = resourceVersion;
     }
     const key = JSON.stringify([request.contextValue.principal.scopes, request.queryHash, request.operationName, request.request.variables ?? {}]);
     const hit = this.entries.get(key);
-    if (hit) return { body: { kind: 'single' as const, singleResult: hit }, http: { status: undefined, headers: new HeaderMap() } };
+    if (hit !== undefined) {
+      return { body: { kind: 'single' as const, singleResult: JSON.parse(hit) as FormattedExecutionResult }, http: { status: undefined, headers: new HeaderMap() } };
+    }
     this.pending.set(request, { key, resourceVersion });
     return null;
   }
@@ -57,7 +63,9 @@ export class SliceQueryCache {
     const pending = this.pending.get(request);
     const body = request.response.body;
     if (!pending || body?.kind !== 'single' || body.singleResult.errors || pending.resourceVersion !== this.resourceVersion) return;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(pending.key, body.singleResult as Result);
+    const json = JSON.stringify(body.singleResult);
+    if (this.bytes + json.length > MAX_BYTES) return;
+    this.entries.set(pending.key, json);
+    this.bytes += json.length;
   }
 }
