@@ -43,6 +43,9 @@ export const migrate = (root: string, d: RegistryDeployment): void => {
   execFileSync(process.execPath, [join(root, 'dist/tools/migrate.js')], { env: environment(d, 0), stdio: 'ignore', timeout: 60_000 });
 };
 
+/** As `npm run start:api` and `npm run start:projector` run them (package.json). */
+const HEAP_FLAGS = ['--max-old-space-size=256'];
+
 export class RegistryProcess {
   private constructor(
     readonly role: 'api' | 'projector',
@@ -57,7 +60,7 @@ export class RegistryProcess {
     const profiling = options.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`, '-r', join(__dirname, '..', 'exit-on-signal.js')]
       : [];
-    const child = ManagedProcess.start(name, process.execPath, [...profiling, join(options.root, script), ...(role === 'api' ? ['--role=api'] : [])], {
+    const child = ManagedProcess.start(name, process.execPath, [...profiling, ...HEAP_FLAGS, join(options.root, script), ...(role === 'api' ? ['--role=api'] : [])], {
       env: environment(d, port),
       cwd: options.root,
       logFile: join(options.logDir, `${name}.log`),

@@ -6,7 +6,7 @@ import { CoalescingLoop } from './coalescing-loop';
 
 const BATCH = 500;
 /** Committed changes kept for the relay; beyond this it reads them back from the change log. */
-const MEMORY_LIMIT = 1000;
+const MEMORY_LIMIT = 500;
 const INTERVAL_MS = 1000;
 /** pg advisory lock key: one active relay among all projector instances. */
 const RELAY_LOCK = 0x5e1ce;
@@ -18,6 +18,25 @@ export const sliceChangeRecords = (change: SliceChange): { key: string; value: B
   const key = `${change.slice.namespace}/${change.slice.name}`;
   const value = Buffer.from(JSON.stringify({ type: change.type, object: toKubernetesObject(change.slice, change.resourceVersion) }));
   return change.type === 'DELETED' ? [{ key, value }, { key, value: null }] : [{ key, value }];
+};
+
+/** Below the broker's default message.max.bytes (1 MiB), which bounds each partition's record batch. */
+const MAX_REQUEST_BYTES = 768 * 1024;
+
+/** Consecutive runs of records whose values add up to at most MAX_REQUEST_BYTES (a larger record goes alone). */
+export const withinRequestSize = <R extends { readonly value: Buffer | null }>(records: readonly R[]): R[][] => {
+  const runs: R[][] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = record.value?.length ?? 0;
+    if (runs.length === 0 || bytes + size > MAX_REQUEST_BYTES) {
+      runs.push([]);
+      bytes = 0;
+    }
+    runs[runs.length - 1].push(record);
+    bytes += size;
+  }
+  return runs;
 };
 
 /**
@@ -78,7 +97,7 @@ export class SliceChangeRelay {
         const { relayedThrough } = await this.changes.watchState(tx);
         const batch = await this.nextChanges(tx, relayedThrough);
         if (batch.length === 0) return 0;
-        await this.publish(batch.flatMap(sliceChangeRecords));
+        for (const records of withinRequestSize(batch.flatMap(sliceChangeRecords))) await this.publish(records);
         await this.changes.markRelayed(tx, batch[batch.length - 1].resourceVersion);
         return batch.length;
       });

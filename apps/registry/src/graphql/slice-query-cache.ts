@@ -9,6 +9,8 @@ const SLICE_FIELDS = new Set(['endpointSlices', 'endpointSlice', '__typename']);
  * everything is dropped at the next commit anyway.
  */
 const MAX_BYTES = 64 * 1024 * 1024;
+/** Answers nobody asked for this long are dropped, so a past burst of reads holds no memory. */
+const IDLE_MS = 10_000;
 
 /** Queries that read nothing but slices: root fields of SLICE_FIELDS only, no fragments at the root. */
 export const readsOnlySlices = (operation: OperationDefinitionNode | undefined): boolean =>
@@ -30,6 +32,8 @@ export class SliceQueryCache {
   /** The key and counter a request would be cached under, from lookup to response. */
   private readonly pending = new WeakMap<object, { key: string; resourceVersion: string }>();
 
+  private idleTimer?: NodeJS.Timeout;
+
   constructor(private readonly readCounter: () => Promise<string>) {}
 
   plugin(): ApolloServerPlugin<RequestContext> {
@@ -45,11 +49,8 @@ export class SliceQueryCache {
     if (!readsOnlySlices(request.operation)) return null;
     // Read before the query runs: its answer reflects at least this counter, and exactly it if the counter is unchanged later.
     const resourceVersion = await this.readCounter();
-    if (resourceVersion !== this.resourceVersion) {
-      this.entries.clear();
-      this.bytes = 0;
-      this.resourceVersion = resourceVersion;
-    }
+    if (resourceVersion !== this.resourceVersion) this.clear(resourceVersion);
+    this.idleTimer?.refresh();
     const key = JSON.stringify([request.contextValue.principal.scopes, request.queryHash, request.operationName, request.request.variables ?? {}]);
     const hit = this.entries.get(key);
     if (hit !== undefined) {
@@ -67,5 +68,14 @@ export class SliceQueryCache {
     if (this.bytes + json.length > MAX_BYTES) return;
     this.entries.set(pending.key, json);
     this.bytes += json.length;
+    this.idleTimer ??= setTimeout(() => this.clear(undefined), IDLE_MS).unref();
+  }
+
+  private clear(resourceVersion: string | undefined): void {
+    this.entries.clear();
+    this.bytes = 0;
+    this.resourceVersion = resourceVersion;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 }

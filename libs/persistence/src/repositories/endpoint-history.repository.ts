@@ -1,4 +1,5 @@
 import type { Queryable } from '../in-transaction';
+import { jsonChunks } from './json-chunks';
 
 export interface EndpointHistoryEntry {
   readonly namespace: string;
@@ -14,14 +15,15 @@ export interface EndpointHistoryEntry {
 
 export class EndpointHistoryRepository {
   async append(q: Queryable, entries: readonly EndpointHistoryEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await q.query(
+    for (const chunk of jsonChunks(entries)) {
+      await q.query(
       `INSERT INTO endpoint_history (namespace, service_name, endpoint_id, event_id, type, time, actor, data, resource_versions)
        SELECT e.namespace, e."serviceName", e."endpointId", e."eventId", e.type, e.time, e.actor, e.data, e."resourceVersions"
          FROM jsonb_to_recordset($1::jsonb) AS e(namespace text, "serviceName" text, "endpointId" text, "eventId" text,
               type text, time timestamptz, actor text, data jsonb, "resourceVersions" text[])`,
-      [JSON.stringify(entries)],
-    );
+      [chunk],
+      );
+    }
   }
 
   /** The last `count` entries of one endpoint, oldest first. */

@@ -1,5 +1,7 @@
 import { serviceKey, type AddressType, type EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
+import { splitServiceKeys } from './service-keys';
+import { jsonChunks } from './json-chunks';
 import { labelSelectorSql, type Page, type PageRequest } from './paging';
 
 /** A slice as stored: the object plus the resourceVersion of its last write. */
@@ -40,9 +42,9 @@ export class EndpointSliceRepository {
     if (keys.length === 0) return result;
     const rows: (SliceRow & { namespace: string; service_name: string })[] = await q.query(
       `SELECT s.namespace, s.service_name, s.object, s.resource_version FROM endpoint_slices s
-         JOIN unnest($1::text[]) AS k(key) ON k.key = s.namespace || '/' || s.service_name
+         JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON s.namespace = k.namespace AND s.service_name = k.name
         ORDER BY s.namespace, s.service_name, s.name`,
-      [keys],
+      splitServiceKeys(keys),
     );
     for (const row of rows) result.get(serviceKey(row.namespace, row.service_name))?.push(toStored(row));
     return result;
@@ -50,7 +52,7 @@ export class EndpointSliceRepository {
 
   /** One multi-row statement per kind, whatever the number of slices written in the batch. */
   async write(q: Queryable, upserts: readonly StoredSlice[], deletes: readonly EndpointSlice[]): Promise<void> {
-    if (upserts.length > 0) {
+    for (const chunk of jsonChunks(upserts.map((u) => ({ slice: u.slice, rv: u.resourceVersion })))) {
       await q.query(
         `INSERT INTO endpoint_slices (namespace, name, service_name, address_type, labels, resource_version, object)
          SELECT w.slice->>'namespace', w.slice->>'name', w.slice->'labels'->>'kubernetes.io/service-name',
@@ -59,7 +61,7 @@ export class EndpointSliceRepository {
          ON CONFLICT (namespace, name) DO UPDATE SET
            service_name = EXCLUDED.service_name, address_type = EXCLUDED.address_type, labels = EXCLUDED.labels,
            resource_version = EXCLUDED.resource_version, object = EXCLUDED.object`,
-        [JSON.stringify(upserts.map((u) => ({ slice: u.slice, rv: u.resourceVersion })))],
+        [chunk],
       );
     }
     if (deletes.length > 0) {

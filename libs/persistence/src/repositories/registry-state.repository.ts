@@ -1,6 +1,8 @@
 import { serviceKey, type ServiceState } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { labelSelectorSql, type Page, type PageRequest } from './paging';
+import { splitServiceKeys } from './service-keys';
+import { jsonChunks } from './json-chunks';
 
 interface ServiceRow {
   namespace: string;
@@ -22,8 +24,8 @@ export class RegistryStateRepository {
     if (keys.length === 0) return new Map();
     const rows: ServiceRow[] = await q.query(
       `SELECT s.namespace, s.name, s.state FROM registry_services s
-         JOIN unnest($1::text[]) AS k(key) ON k.key = s.namespace || '/' || s.name`,
-      [keys],
+         JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON s.namespace = k.namespace AND s.name = k.name`,
+      splitServiceKeys(keys),
     );
     return new Map(rows.map((row) => [serviceKey(row.namespace, row.name), row.state]));
   }
@@ -44,8 +46,15 @@ export class RegistryStateRepository {
                 'endpoints', coalesce((SELECT jsonb_object_agg(id, s.state->'endpoints'->id) FROM unnest(r.ids) AS id
                                         WHERE s.state->'endpoints' ? id), '{}'::jsonb)) AS state
          FROM registry_services s
-         JOIN jsonb_to_recordset($1::jsonb) AS r(key text, ids text[]) ON r.key = s.namespace || '/' || s.name`,
-      [JSON.stringify(requests.map((r) => ({ key: r.key, ids: r.endpointIds })))],
+         JOIN jsonb_to_recordset($1::jsonb) AS r(namespace text, name text, ids text[]) ON s.namespace = r.namespace AND s.name = r.name`,
+      [
+        JSON.stringify(
+          requests.map((r) => {
+            const [[namespace], [name]] = splitServiceKeys([r.key]);
+            return { namespace, name, ids: r.endpointIds };
+          }),
+        ),
+      ],
     );
     return new Map(rows.map((row) => [serviceKey(row.namespace, row.name), row.state]));
   }
@@ -53,17 +62,21 @@ export class RegistryStateRepository {
   async save(q: Queryable, states: ReadonlyMap<string, ServiceState | undefined>): Promise<void> {
     const present = [...states.values()].filter((s): s is ServiceState => s !== undefined);
     const removed = [...states.entries()].filter(([, s]) => s === undefined).map(([key]) => key);
-    if (present.length > 0) {
+    for (const chunk of jsonChunks(present)) {
       await q.query(
         `INSERT INTO registry_services (namespace, name, state, labels)
          SELECT s->'definition'->>'namespace', s->'definition'->>'name', s, s->'definition'->'labels'
            FROM jsonb_array_elements($1::jsonb) AS s
          ON CONFLICT (namespace, name) DO UPDATE SET state = EXCLUDED.state, labels = EXCLUDED.labels`,
-        [JSON.stringify(present)],
+        [chunk],
       );
     }
     if (removed.length > 0) {
-      await q.query(`DELETE FROM registry_services WHERE namespace || '/' || name = ANY($1::text[])`, [removed]);
+      await q.query(
+        `DELETE FROM registry_services s USING unnest($1::text[], $2::text[]) AS k(namespace, name)
+          WHERE s.namespace = k.namespace AND s.name = k.name`,
+        splitServiceKeys(removed),
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
+import { jsonChunks } from './json-chunks';
 
 export type SliceChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -29,18 +30,15 @@ export class SliceChangeRepository {
   }
 
   async append(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await q.query(
-      `INSERT INTO slice_changes (resource_version, type, namespace, name, service_name, object, event_ids)
-       SELECT (c.rv)::bigint, c.type, c.slice->>'namespace', c.slice->>'name',
-              c.slice->'labels'->>'kubernetes.io/service-name', c.slice, c.event_ids
-         FROM jsonb_to_recordset($1::jsonb) AS c(rv text, type text, slice jsonb, event_ids text[])`,
-      [
-        JSON.stringify(
-          changes.map((c) => ({ rv: c.resourceVersion, type: c.type, slice: c.slice, event_ids: c.eventIds })),
-        ),
-      ],
-    );
+    for (const chunk of jsonChunks(changes.map((c) => ({ rv: c.resourceVersion, type: c.type, slice: c.slice, event_ids: c.eventIds })))) {
+      await q.query(
+        `INSERT INTO slice_changes (resource_version, type, namespace, name, service_name, object, event_ids)
+         SELECT (c.rv)::bigint, c.type, c.slice->>'namespace', c.slice->>'name',
+                c.slice->'labels'->>'kubernetes.io/service-name', c.slice, c.event_ids
+           FROM jsonb_to_recordset($1::jsonb) AS c(rv text, type text, slice jsonb, event_ids text[])`,
+        [chunk],
+      );
+    }
   }
 
   /** Wakes every API replica listening on real Postgres (new changes, new offsets); sent only on commit. */

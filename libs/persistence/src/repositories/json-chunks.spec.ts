@@ -1,0 +1,24 @@
+import { jsonChunks } from './json-chunks';
+
+describe('jsonChunks', () => {
+  it('keeps small inputs in one JSON array', () => {
+    expect([...jsonChunks([{ a: 1 }, 'b'])]).toEqual(['[{"a":1},"b"]']);
+    expect([...jsonChunks([])]).toEqual([]);
+  });
+
+  it('splits large inputs into arrays below 2 MiB that concatenate to the original items', () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ i, pad: 'x'.repeat(20_000) }));
+
+    const chunks = [...jsonChunks(items)];
+
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
+  });
+
+  it('gives an item larger than the limit a chunk of its own', () => {
+    const big = 'y'.repeat(3 * 1024 * 1024);
+
+    expect([...jsonChunks(['a', big, 'b'])].map((c) => (JSON.parse(c) as string[]).length)).toEqual([1, 1, 1]);
+  });
+});
