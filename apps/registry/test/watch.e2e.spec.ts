@@ -198,7 +198,8 @@ describe('two projector instances committing concurrently', () => {
       );
       const { rows } = await db.query<{ rv: string }>('SELECT resource_version::text AS rv FROM slice_changes WHERE resource_version > $1 ORDER BY resource_version', [from]);
       const committed = rows.map((r) => r.rv);
-      expect(committed.length).toBeGreaterThanOrEqual(12 * 4);
+      // At least one change per service; commands that land in one transaction coalesce per slice.
+      expect(committed.length).toBeGreaterThanOrEqual(services.length);
       await eventually(() => expect(w.events.map((e) => e.resourceVersion)).toEqual(committed));
       await w.stop();
     } finally {

@@ -21,10 +21,10 @@ import {
   type EndpointHistoryEntry,
   type ProjectedLeaseWrite,
   type SliceChange,
-  type SliceChangeType,
   type TopicPartition,
 } from '@lib/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
+import { coalesceWrites, type PendingWrite } from './coalesce-writes';
 import { lastLeaseWritePerEndpoint, projectedLeaseWrites } from './lease-writes';
 
 export interface ApplyBatchOptions {
@@ -46,11 +46,6 @@ interface Command {
   readonly messages: readonly LogMessage[];
 }
 
-interface PendingWrite {
-  readonly type: SliceChangeType;
-  readonly slice: EndpointSlice;
-  readonly eventIds: readonly string[];
-}
 
 class CommandNotApplicable extends Error {
   constructor(
@@ -185,25 +180,21 @@ export class BatchApplier {
     tx: EntityManager,
     writes: readonly PendingWrite[],
   ): Promise<{ latest: string; changes: SliceChange[] }> {
-    if (writes.length === 0) return { latest: await this.changes.latest(tx), changes: [] };
-    const lastWriteOf = new Map<string, number>();
-    writes.forEach((w, i) => lastWriteOf.set(`${w.slice.namespace}/${w.slice.name}`, i));
-    const finals = [...lastWriteOf.values()].map((i) => ({ write: writes[i], index: i }));
-    const kept = finals.filter((f) => f.write.type !== 'DELETED');
+    const coalesced = coalesceWrites(writes);
+    if (coalesced.length === 0) return { latest: await this.changes.latest(tx), changes: [] };
+    const kept = coalesced.filter((w) => w.type !== 'DELETED');
     // The heavy slice rows go first, outside the counter lock; their versions are filled in below.
     await this.slices.write(
       tx,
-      kept.map((f) => ({ slice: f.write.slice, resourceVersion: '0' })),
-      finals.filter((f) => f.write.type === 'DELETED').map((f) => f.write.slice),
+      kept.map((w) => ({ slice: w.slice, resourceVersion: '0' })),
+      coalesced.filter((w) => w.type === 'DELETED').map((w) => w.slice),
     );
-    const first = await this.changes.reserve(tx, writes.length);
-    const versionOf = (index: number) => (first + BigInt(index)).toString();
-    await this.slices.setResourceVersions(tx, kept.map((f) => ({ slice: f.write.slice, resourceVersion: versionOf(f.index) })));
-    const changes: SliceChange[] = writes.map((w, i) => ({ ...w, resourceVersion: versionOf(i) }));
+    const first = await this.changes.reserve(tx, coalesced.length);
+    const changes: SliceChange[] = coalesced.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
+    await this.slices.setResourceVersions(tx, changes.filter((c) => c.type !== 'DELETED'));
     await this.changes.append(tx, changes);
     return { latest: changes[changes.length - 1].resourceVersion, changes };
   }
-
 }
 
 const endpointIdOf = (event: RecordedEvent['event']): string | undefined => {
@@ -222,14 +213,17 @@ const endpointIdOf = (event: RecordedEvent['event']): string | undefined => {
 
 /** The audit index: each endpoint event with its actor and the slice resourceVersions its command produced. */
 const historyEntries = (commands: readonly Command[], changes: readonly SliceChange[]): EndpointHistoryEntry[] => {
-  const versionsByCommand = new Map<string, string[]>();
+  // A coalesced change carries the event ids of every command it includes.
+  const versionsByEvent = new Map<string, string[]>();
   for (const change of changes) {
-    const versions = versionsByCommand.get(change.eventIds[0]) ?? [];
-    versions.push(change.resourceVersion);
-    versionsByCommand.set(change.eventIds[0], versions);
+    for (const eventId of change.eventIds) {
+      const versions = versionsByEvent.get(eventId) ?? [];
+      versions.push(change.resourceVersion);
+      versionsByEvent.set(eventId, versions);
+    }
   }
   return commands.flatMap((command) => {
-    const resourceVersions = versionsByCommand.get(command.events[0].metadata.id) ?? [];
+    const resourceVersions = versionsByEvent.get(command.events[0].metadata.id) ?? [];
     return command.events.flatMap(({ event, metadata }) => {
       const endpointId = endpointIdOf(event);
       if (endpointId === undefined) return [];

@@ -13,10 +13,10 @@ export interface ProjectorOptions {
 
 const MAX_BACKOFF_MS = 5000;
 /**
- * Up to 250 events per transaction bound what one commit writes and holds in memory (a partition
- * batch is never split); two transactions in flight overlap Node's work with Postgres's.
+ * Up to 250 services per transaction bound what one commit loads, writes and holds in memory (a
+ * partition batch is never split); two transactions in flight overlap Node's work with Postgres's.
  */
-export const GROUP_COMMIT = { maxWeight: 250, weightOf: (batch: LogBatch) => batch.messages.length, concurrency: 2 };
+export const GROUP_COMMIT = { maxWeight: 250, weightOf: (batch: LogBatch) => new Set(batch.messages.map((m) => m.key)).size, concurrency: 2 };
 
 /** Runs the consumer: each batch is applied with retries until it commits; nothing is skipped. */
 export class Projector {

@@ -48,7 +48,9 @@ export class SliceQueryCache {
   private async lookup(request: GraphQLRequestContext<RequestContext>) {
     if (!readsOnlySlices(request.operation)) return null;
     // Read before the query runs: its answer reflects at least this counter, and exactly it if the counter is unchanged later.
-    const resourceVersion = await this.readCounter();
+    // Unreadable (Postgres down): the query runs as usual and reports why.
+    const resourceVersion = await this.readCounter().catch(() => undefined);
+    if (resourceVersion === undefined) return null;
     if (resourceVersion !== this.resourceVersion) this.clear(resourceVersion);
     this.idleTimer?.refresh();
     const key = JSON.stringify([request.contextValue.principal.scopes, request.queryHash, request.operationName, request.request.variables ?? {}]);
