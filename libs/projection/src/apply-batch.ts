@@ -175,24 +175,19 @@ export class BatchApplier {
     return { writes, writesPerReconcile, applied };
   }
 
-  /** Reserves resourceVersions last, so the counter lock is held only for the final inserts. */
+  /**
+   * Reserves resourceVersions as late as possible: the counter lock is held from there to the
+   * commit, for the one statement that logs and applies the changes and the bookkeeping after it.
+   */
   private async commitWrites(
     tx: EntityManager,
     writes: readonly PendingWrite[],
   ): Promise<{ latest: string; changes: SliceChange[] }> {
     const coalesced = coalesceWrites(writes);
     if (coalesced.length === 0) return { latest: await this.changes.latest(tx), changes: [] };
-    const kept = coalesced.filter((w) => w.type !== 'DELETED');
-    // The heavy slice rows go first, outside the counter lock; their versions are filled in below.
-    await this.slices.write(
-      tx,
-      kept.map((w) => ({ slice: w.slice, resourceVersion: '0' })),
-      coalesced.filter((w) => w.type === 'DELETED').map((w) => w.slice),
-    );
     const first = await this.changes.reserve(tx, coalesced.length);
     const changes: SliceChange[] = coalesced.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
-    await this.slices.setResourceVersions(tx, changes.filter((c) => c.type !== 'DELETED'));
-    await this.changes.append(tx, changes);
+    await this.changes.record(tx, changes);
     return { latest: changes[changes.length - 1].resourceVersion, changes };
   }
 }

@@ -1,7 +1,6 @@
 import { serviceKey, type AddressType, type EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { splitServiceKeys } from './service-keys';
-import { jsonChunks } from './json-chunks';
 import { labelSelectorSql, type Page, type PageRequest } from './paging';
 
 /** A slice as stored: the object plus the resourceVersion of its last write. */
@@ -50,29 +49,6 @@ export class EndpointSliceRepository {
     return result;
   }
 
-  /** One multi-row statement per kind, whatever the number of slices written in the batch. */
-  async write(q: Queryable, upserts: readonly StoredSlice[], deletes: readonly EndpointSlice[]): Promise<void> {
-    for (const chunk of jsonChunks(upserts.map((u) => ({ slice: u.slice, rv: u.resourceVersion })))) {
-      await q.query(
-        `INSERT INTO endpoint_slices (namespace, name, service_name, address_type, labels, resource_version, object)
-         SELECT w.slice->>'namespace', w.slice->>'name', w.slice->'labels'->>'kubernetes.io/service-name',
-                w.slice->>'addressType', w.slice->'labels', (w.rv)::bigint, w.slice
-           FROM jsonb_to_recordset($1::jsonb) AS w(slice jsonb, rv text)
-         ON CONFLICT (namespace, name) DO UPDATE SET
-           service_name = EXCLUDED.service_name, address_type = EXCLUDED.address_type, labels = EXCLUDED.labels,
-           resource_version = EXCLUDED.resource_version, object = EXCLUDED.object`,
-        [chunk],
-      );
-    }
-    if (deletes.length > 0) {
-      await q.query(
-        `DELETE FROM endpoint_slices s USING jsonb_to_recordset($1::jsonb) AS d(namespace text, name text)
-          WHERE s.namespace = d.namespace AND s.name = d.name`,
-        [JSON.stringify(deletes.map((d) => ({ namespace: d.namespace, name: d.name })))],
-      );
-    }
-  }
-
   /** Every slice of a namespace/service (either optional) and the resourceVersion they reflect, in one snapshot. */
   async snapshot(
     q: Queryable,
@@ -93,16 +69,6 @@ export class EndpointSliceRepository {
     return { slices: row.slices.map(toStored), resourceVersion: String(row.rv) };
   }
 
-  async setResourceVersions(q: Queryable, written: readonly StoredSlice[]): Promise<void> {
-    if (written.length === 0) return;
-    await q.query(
-      `UPDATE endpoint_slices s SET resource_version = (w.rv)::bigint
-         FROM jsonb_to_recordset($1::jsonb) AS w(namespace text, name text, rv text)
-        WHERE s.namespace = w.namespace AND s.name = w.name`,
-      [JSON.stringify(written.map((w) => ({ namespace: w.slice.namespace, name: w.slice.name, rv: w.resourceVersion })))],
-    );
-  }
-
   async page(q: Queryable, request: SlicePageRequest): Promise<SlicePage> {
     const params: unknown[] = [];
     const where = [
@@ -115,24 +81,26 @@ export class EndpointSliceRepository {
       ? `(namespace, name) > ($${params.push(request.after.namespace)}, $${params.push(request.after.name)})`
       : 'true';
     // One statement, one snapshot: the rows and the counter agree, so a watch from this
-    // resourceVersion neither misses nor repeats a change.
-    const [row]: { total: string; rv: string; page: (SliceRow & { namespace: string; name: string })[] }[] =
-      await q.query(
-        `WITH matching AS (SELECT namespace, name, object, resource_version FROM endpoint_slices WHERE ${where})
-         SELECT (SELECT count(*) FROM matching) AS total,
-                (SELECT value FROM resource_version_counter) AS rv,
-                (SELECT coalesce(jsonb_agg(p ORDER BY p.namespace, p.name), '[]') FROM (
-                   SELECT * FROM matching WHERE ${after} ORDER BY namespace, name LIMIT $${params.push(request.first + 1)}
-                ) p) AS page`,
-        params,
-      );
+    // resourceVersion neither misses nor repeats a change. Rows come back as rows (no aggregate to
+    // build and re-serialize); the one-row outer side keeps total and counter for an empty page.
+    const rows: (Partial<SliceRow> & { total: string; rv: string; namespace: string | null; name: string | null })[] = await q.query(
+      `SELECT c.total, c.rv, p.namespace, p.name, p.object, p.resource_version
+         FROM (SELECT (SELECT count(*) FROM endpoint_slices WHERE ${where}) AS total,
+                      (SELECT value FROM resource_version_counter) AS rv) c
+         LEFT JOIN LATERAL (
+           SELECT namespace, name, object, resource_version FROM endpoint_slices
+            WHERE ${where} AND ${after} ORDER BY namespace, name LIMIT $${params.push(request.first + 1)}
+         ) p ON true`,
+      params,
+    );
+    const page = rows.filter((r): r is SliceRow & { total: string; rv: string; namespace: string; name: string } => r.name !== null);
     return {
-      items: row.page
+      items: page
         .slice(0, request.first)
         .map((r) => ({ key: { namespace: r.namespace, name: r.name }, node: toStored(r) })),
-      hasNextPage: row.page.length > request.first,
-      totalCount: Number(row.total),
-      resourceVersion: String(row.rv),
+      hasNextPage: page.length > request.first,
+      totalCount: Number(rows[0].total),
+      resourceVersion: String(rows[0].rv),
     };
   }
 }
