@@ -1,6 +1,6 @@
 import {
   deterministicSliceIdentity,
-  evolve,
+  evolveCommand,
   eventServiceKey,
   reconcileSlices,
   serviceKey,
@@ -261,7 +261,7 @@ const reconcileCommand = (
   existing: readonly EndpointSlice[],
   maxEndpointsPerSlice: number,
 ) => {
-  const next = command.events.reduce<ServiceState | undefined>(evolve, state);
+  const next = evolveCommand(state, command.events);
   const first = command.events[0].metadata;
   const last = command.events[command.events.length - 1].metadata;
   // Names, uids and timestamps come from the log, so a replay rebuilds identical slices.
