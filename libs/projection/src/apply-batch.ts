@@ -46,7 +46,6 @@ interface Command {
   readonly messages: readonly LogMessage[];
 }
 
-
 class CommandNotApplicable extends Error {
   constructor(
     readonly command: Command,

@@ -46,11 +46,12 @@ export class GroupCommit<T> {
   private async flushNext(): Promise<void> {
     if (this.running >= this.options.concurrency || this.queue.length === 0) return;
     const { maxWeight, weightOf } = this.options;
-    let weight = weightOf(this.queue[0].item);
-    let count = 1;
-    while (count < this.queue.length && weight + weightOf(this.queue[count].item) <= maxWeight) {
-      weight += weightOf(this.queue[count].item);
-      count++;
+    let weight = 0;
+    let count = 0;
+    for (; count < this.queue.length; count++) {
+      const next = weightOf(this.queue[count].item);
+      if (count > 0 && weight + next > maxWeight) break;
+      weight += next;
     }
     const group = this.queue.splice(0, count);
     this.running++;

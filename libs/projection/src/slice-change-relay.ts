@@ -20,25 +20,6 @@ export const sliceChangeRecords = (change: SliceChange): { key: string; value: B
   return change.type === 'DELETED' ? [{ key, value }, { key, value: null }] : [{ key, value }];
 };
 
-/** Below the broker's default message.max.bytes (1 MiB), which bounds each partition's record batch. */
-const MAX_REQUEST_BYTES = 768 * 1024;
-
-/** Consecutive runs of records whose values add up to at most MAX_REQUEST_BYTES (a larger record goes alone). */
-export const withinRequestSize = <R extends { readonly value: Buffer | null }>(records: readonly R[]): R[][] => {
-  const runs: R[][] = [];
-  let bytes = 0;
-  for (const record of records) {
-    const size = record.value?.length ?? 0;
-    if (runs.length === 0 || bytes + size > MAX_REQUEST_BYTES) {
-      runs.push([]);
-      bytes = 0;
-    }
-    runs[runs.length - 1].push(record);
-    bytes += size;
-  }
-  return runs;
-};
-
 /**
  * Outbox relay: publishes committed change log rows to the slice change topic in resourceVersion
  * order and then records how far it got, so nothing rolled back is ever published and nothing
@@ -49,6 +30,8 @@ export const withinRequestSize = <R extends { readonly value: Buffer | null }>(r
 export class SliceChangeRelay {
   private readonly logger = new Logger('SliceChangeRelay');
   private readonly changes = new SliceChangeRepository();
+  /** This process's latest commits, in resourceVersion order, until relayed. */
+  private committed: SliceChange[] = [];
   private readonly loop = new CoalescingLoop(() => this.drain(), INTERVAL_MS, (error) =>
     this.logger.warn({ msg: 'relay failed, will retry', error: error.message }),
   );
@@ -61,8 +44,6 @@ export class SliceChangeRelay {
   start(): void {
     this.loop.start();
   }
-
-  private committed: SliceChange[] = [];
 
   /** Called when the projector commits; coalesces with a relay already in flight. */
   kick(changes: readonly SliceChange[]): void {
@@ -97,7 +78,7 @@ export class SliceChangeRelay {
         const { relayedThrough } = await this.changes.watchState(tx);
         const batch = await this.nextChanges(tx, relayedThrough);
         if (batch.length === 0) return 0;
-        for (const records of withinRequestSize(batch.flatMap(sliceChangeRecords))) await this.publish(records);
+        await this.publish(batch.flatMap(sliceChangeRecords));
         await this.changes.markRelayed(tx, batch[batch.length - 1].resourceVersion);
         return batch.length;
       });

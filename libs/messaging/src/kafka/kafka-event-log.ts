@@ -2,6 +2,7 @@ import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHea
 import type { RecordedEvent } from '@lib/domain';
 import { encodeEvent, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
+import { withinRequestSize } from './request-size';
 import {
   LogUnavailableError,
   type AppendResult,
@@ -176,8 +177,11 @@ export class KafkaEventLog implements EventLog {
   async publish(topic: string, records: readonly { key: string; value: Buffer | null }[]): Promise<void> {
     await this.bounded(async () => {
       await this.connectedProducer();
-      // Uncompressed: on a small machine gzip cost the projector more CPU than the bytes cost the broker.
-      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+      // Uncompressed: on a small machine gzip cost the projector more CPU than the bytes cost the
+      // broker; so each request stays below the broker's message size limit instead.
+      for (const run of withinRequestSize(records)) {
+        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: run.map((r) => ({ key: r.key, value: r.value })) });
+      }
     });
   }
 

@@ -1,7 +1,7 @@
 import { serviceKey, type ServiceState } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { labelSelectorSql, type Page, type PageRequest } from './paging';
-import { splitServiceKeys } from './service-keys';
+import { splitServiceKey, splitServiceKeys } from './service-keys';
 import { jsonChunks } from './json-chunks';
 
 interface ServiceRow {
@@ -47,14 +47,7 @@ export class RegistryStateRepository {
                                         WHERE s.state->'endpoints' ? id), '{}'::jsonb)) AS state
          FROM registry_services s
          JOIN jsonb_to_recordset($1::jsonb) AS r(namespace text, name text, ids text[]) ON s.namespace = r.namespace AND s.name = r.name`,
-      [
-        JSON.stringify(
-          requests.map((r) => {
-            const [[namespace], [name]] = splitServiceKeys([r.key]);
-            return { namespace, name, ids: r.endpointIds };
-          }),
-        ),
-      ],
+      [JSON.stringify(requests.map((r) => ({ ...splitServiceKey(r.key), ids: r.endpointIds })))],
     );
     return new Map(rows.map((row) => [serviceKey(row.namespace, row.name), row.state]));
   }

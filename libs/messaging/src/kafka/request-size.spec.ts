@@ -1,6 +1,6 @@
-import { withinRequestSize } from './slice-change-relay';
+import { withinRequestSize } from './request-size';
 
-describe('withinRequestSize: the relay never sends a batch the broker refuses', () => {
+describe('withinRequestSize: publish never sends a batch the broker refuses', () => {
   const record = (kb: number) => ({ key: `k${kb}`, value: Buffer.alloc(kb * 1024) });
 
   it('keeps records in order in runs of at most 768 KiB', () => {
