@@ -1,4 +1,4 @@
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND';
+export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
 
 /** The only error the domain throws: which input field broke which rule. */
 export class DomainError extends Error {

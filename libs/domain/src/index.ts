@@ -6,6 +6,7 @@ export * from './registry/events';
 export * from './registry/commands';
 export * from './registry/decide';
 export * from './registry/evolve';
+export * from './registry/judge';
 export * from './registry/upcast';
 export * from './slices/endpoint-slice';
 export * from './slices/slice-plan';

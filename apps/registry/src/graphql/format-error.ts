@@ -6,6 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 export type RegistryErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'RESOURCE_VERSION_TOO_OLD'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'

@@ -60,6 +60,21 @@ export interface EventMetadata {
   /** All events of one command share this id and are applied in one reconcile. */
   readonly commandId: string;
   readonly commandSize: number;
+  /** Services the command's request spans (a bulk over several services shares one commandId). */
+  readonly commandParts?: number;
+  readonly preconditions?: CommandPreconditions;
+}
+
+/**
+ * What the caller required of the state a command lands on. The API translates the client's
+ * resourceVersions into the command that produced them, so the judge compares log-derived facts
+ * and a replay reaches the same verdicts; the versions are kept for the messages.
+ */
+export interface CommandPreconditions {
+  /** ifServiceVersion: the command that must have changed the service last, or null: it must not exist. */
+  readonly service?: { readonly version: string; readonly lastCommandId: string | null };
+  /** ifEndpointVersion: the command that must have changed the command's endpoint last. */
+  readonly endpoint?: { readonly version: string; readonly lastCommandId: string };
 }
 
 export interface RecordedEvent<E extends RegistryEvent = RegistryEvent> {

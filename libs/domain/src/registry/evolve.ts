@@ -1,6 +1,12 @@
 import { assertNever } from '../errors';
 import type { EndpointConditions, EndpointDefinition } from './model';
-import type { RecordedEvent } from './events';
+import type {
+  EndpointConditionsChanged,
+  EndpointDeregistered,
+  EndpointExpired,
+  EndpointRegistered,
+  RecordedEvent,
+} from './events';
 import type { EndpointLease, ServiceState } from './state';
 
 /** The conditions a lapsed lease leaves an endpoint with. */
@@ -21,55 +27,92 @@ export const evolve = (state: ServiceState | undefined, recorded: RecordedEvent)
         : { definition: event.data.service, uid: metadata.id, createdAt: metadata.time, endpoints: {} };
     case 'ServiceDeleted':
       return undefined;
-    case 'EndpointRegistered': {
-      if (!state) return state;
-      const { endpoint } = event.data;
-      const registered = withEndpoint(state, endpoint);
-      // Registering again renews the lease: a new incarnation, whatever lapsed before.
-      return endpoint.ttlSeconds === undefined
-        ? withoutLease(registered, endpoint.id)
-        : withLease(registered, endpoint.id, { leaseId: metadata.id, renewedAt: metadata.time });
-    }
-    case 'EndpointConditionsChanged': {
-      const endpoint = state?.endpoints[event.data.id];
-      if (!endpoint) return state;
-      const lease = state.leases?.[event.data.id];
-      const { conditions, leaseId } = event.data;
-      if (leaseId !== undefined) {
-        // A heartbeat after a lapse. It may reach the log before or after the expiry it answers
-        // (two writers); naming the incarnation makes both orders end ready, and a repeat a no-op.
-        if (lease?.leaseId !== leaseId) return state;
-        return withLease(withEndpoint(state, { ...endpoint, conditions }), endpoint.id, {
-          leaseId: metadata.id,
-          renewedAt: metadata.time,
-        });
-      }
-      // While the lease is lapsed the endpoint stays not ready; an explicit change is what the
-      // renewal will restore.
-      if (lease?.lapsed) return withLease(state, endpoint.id, { ...lease, lapsed: { ...lease.lapsed, conditions } });
-      return withEndpoint(state, { ...endpoint, conditions });
-    }
+    case 'EndpointRegistered':
+    case 'EndpointConditionsChanged':
     case 'EndpointDeregistered':
-      return state && withoutEndpoint(state, event.data.id);
     case 'EndpointExpired': {
-      const endpoint = state?.endpoints[event.data.id];
-      if (!endpoint) return state;
-      const lease = state.leases?.[event.data.id];
-      // Fenced by incarnation; expiries written before leases were tracked carry no leaseId.
-      if (event.data.leaseId !== undefined && lease?.leaseId !== event.data.leaseId) return state;
-      if (event.data.phase === 'Removed') return withoutEndpoint(state, endpoint.id);
-      if (lease?.lapsed) return state;
-      const notReady = withEndpoint(state, { ...endpoint, conditions: LEASE_LAPSED_CONDITIONS });
-      return lease
-        ? withLease(notReady, endpoint.id, {
-            ...lease,
-            lapsed: { leaseLapsedAt: event.data.leaseLapsedAt, conditions: endpoint.conditions },
-          })
-        : notReady;
+      if (!state) return state;
+      const id = endpointIdOf(event);
+      const current = recordOf(state, id);
+      const next = evolveEndpoint(current, { event, metadata });
+      return next === current ? state : withRecord(state, id, next);
     }
     default:
       return assertNever(event);
   }
+};
+
+export type EndpointEvent = EndpointRegistered | EndpointConditionsChanged | EndpointDeregistered | EndpointExpired;
+
+/** An endpoint as the log defines it: its registration and its current lease incarnation. */
+export interface EndpointRecord {
+  readonly definition: EndpointDefinition;
+  readonly lease?: EndpointLease;
+}
+
+export const endpointIdOf = (event: EndpointEvent): string =>
+  event.type === 'EndpointRegistered' ? event.data.endpoint.id : event.data.id;
+
+/**
+ * evolve for one endpoint of a service that exists: the projector folds a command into the
+ * endpoints it names with this, never touching the service's other endpoints. Returns `current`
+ * itself when the event changes nothing (a stale expiry or renewal, a change of a removed endpoint).
+ */
+export const evolveEndpoint = (current: EndpointRecord | undefined, recorded: RecordedEvent<EndpointEvent>): EndpointRecord | undefined => {
+  const { event, metadata } = recorded;
+  switch (event.type) {
+    case 'EndpointRegistered': {
+      const { endpoint } = event.data;
+      // Registering again renews the lease: a new incarnation, whatever lapsed before.
+      return endpoint.ttlSeconds === undefined
+        ? { definition: endpoint }
+        : { definition: endpoint, lease: { leaseId: metadata.id, renewedAt: metadata.time } };
+    }
+    case 'EndpointConditionsChanged': {
+      if (!current) return current;
+      const { definition, lease } = current;
+      const { conditions, leaseId } = event.data;
+      if (leaseId !== undefined) {
+        // A heartbeat after a lapse. It may reach the log before or after the expiry it answers
+        // (two writers); naming the incarnation makes both orders end ready, and a repeat a no-op.
+        if (lease?.leaseId !== leaseId) return current;
+        return { definition: { ...definition, conditions }, lease: { leaseId: metadata.id, renewedAt: metadata.time } };
+      }
+      // While the lease is lapsed the endpoint stays not ready; an explicit change is what the
+      // renewal will restore.
+      if (lease?.lapsed) return { definition, lease: { ...lease, lapsed: { ...lease.lapsed, conditions } } };
+      return lease ? { definition: { ...definition, conditions }, lease } : { definition: { ...definition, conditions } };
+    }
+    case 'EndpointDeregistered':
+      return undefined;
+    case 'EndpointExpired': {
+      if (!current) return current;
+      const { definition, lease } = current;
+      // Fenced by incarnation; expiries written before leases were tracked carry no leaseId.
+      if (event.data.leaseId !== undefined && lease?.leaseId !== event.data.leaseId) return current;
+      if (event.data.phase === 'Removed') return undefined;
+      if (lease?.lapsed) return current;
+      const notReady = { ...definition, conditions: LEASE_LAPSED_CONDITIONS };
+      return lease
+        ? { definition: notReady, lease: { ...lease, lapsed: { leaseLapsedAt: event.data.leaseLapsedAt, conditions: definition.conditions } } }
+        : { definition: notReady };
+    }
+    default:
+      return assertNever(event);
+  }
+};
+
+const recordOf = (state: ServiceState, id: string): EndpointRecord | undefined => {
+  const definition = state.endpoints[id];
+  if (!definition) return undefined;
+  const lease = state.leases?.[id];
+  return lease ? { definition, lease } : { definition };
+};
+
+const withRecord = (state: ServiceState, id: string, record: EndpointRecord | undefined): ServiceState => {
+  if (!record) return withoutEndpoint(state, id);
+  const registered = withEndpoint(state, record.definition);
+  return record.lease ? withLease(registered, id, record.lease) : withoutLease(registered, id);
 };
 
 /**

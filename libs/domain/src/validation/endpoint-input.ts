@@ -5,6 +5,7 @@ import type {
   ServiceDefinition,
 } from '../registry/model';
 import type { EndpointPortInput, RegisterEndpointInput } from '../registry/inputs';
+import { addressFamilyOf } from '../slices/address-family';
 import { parseAddress } from './addresses';
 import { validateConditions } from './conditions';
 import { atIndex, badInput, requireIntegerInRange, requireShape } from './field-path';
@@ -124,6 +125,34 @@ const formatServicePorts = (service: ServiceDefinition): string =>
     ? `service ${serviceRef(service)} has no ports`
     : `service ${serviceRef(service)} has ports ${listOf(service.ports.map((p) => `${JSON.stringify(p.name)}/${p.protocol}`))}`;
 
+const servesPort = (service: ServiceDefinition, name: string, protocol: string): boolean =>
+  service.ports.some((candidate) => candidate.name === name && candidate.protocol === protocol);
+
+const portRule = (name: string, protocol: string, service: ServiceDefinition): string =>
+  `must match a service port by name and protocol: no ${JSON.stringify(name)}/${protocol}; ${formatServicePorts(service)}`;
+
+/**
+ * What of a valid endpoint no longer fits its service (families served, ports declared): the
+ * projector asks this where the registration lands, since the service may have changed after the
+ * API accepted it. The same rules as validateEndpointInput, on canonical data.
+ */
+export const endpointMisfit = (
+  endpoint: EndpointDefinition,
+  service: ServiceDefinition,
+  field: string,
+): { readonly field: string; readonly rule: string } | undefined => {
+  for (const [index, address] of endpoint.addresses.entries()) {
+    const family = addressFamilyOf(address);
+    if (!service.addressTypes.includes(family)) return { field: atIndex(`${field}.addresses`, index), rule: familyRule(family, service) };
+  }
+  for (const [index, port] of endpoint.ports.entries()) {
+    if (!servesPort(service, port.name, port.protocol)) {
+      return { field: atIndex(`${field}.ports`, index), rule: portRule(port.name, port.protocol, service) };
+    }
+  }
+  return undefined;
+};
+
 const validateInstancePorts = (
   inputs: readonly EndpointPortInput[],
   service: ServiceDefinition,
@@ -137,13 +166,7 @@ const validateInstancePorts = (
     const port = requireIntegerInRange(input.port, `${portField}.port`, 1, 65535);
     // Named target ports resolve against a Pod's container port with the same name and
     // protocol (k8s podutil.FindPort); an instance port plays that role here.
-    const matches = service.ports.some((candidate) => candidate.name === name && candidate.protocol === protocol);
-    if (!matches) {
-      throw badInput(
-        portField,
-        `must match a service port by name and protocol: no ${JSON.stringify(name)}/${protocol}; ${formatServicePorts(service)}`,
-      );
-    }
+    if (!servesPort(service, name, protocol)) throw badInput(portField, portRule(name, protocol, service));
     const key = `${name}/${protocol}`;
     if (seen.has(key)) {
       throw badInput(portField, `Duplicate value: ${JSON.stringify(name)}/${protocol}: each service port may be given once`);
