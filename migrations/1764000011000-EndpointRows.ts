@@ -14,7 +14,7 @@ export class EndpointRows1764000011000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE registry_services
         ADD COLUMN definition jsonb, ADD COLUMN uid text, ADD COLUMN created_at text,
-        ADD COLUMN last_command_id text NOT NULL DEFAULT '', ADD COLUMN resource_version bigint NOT NULL DEFAULT 0`);
+        ADD COLUMN last_command_id text NOT NULL DEFAULT 'migrated', ADD COLUMN resource_version bigint NOT NULL DEFAULT 0`);
     await q.query(`
       CREATE TABLE registry_endpoints (
         namespace text NOT NULL,
@@ -30,7 +30,7 @@ export class EndpointRows1764000011000 implements MigrationInterface {
     // newest write of the service's slices (the best the old projection knew).
     await q.query(`
       INSERT INTO registry_endpoints (namespace, service_name, id, definition, lease, last_command_id, resource_version)
-      SELECT s.namespace, s.name, e.key, e.value, s.state->'leases'->e.key, '',
+      SELECT s.namespace, s.name, e.key, e.value, s.state->'leases'->e.key, 'migrated',
              coalesce((SELECT max(resource_version) FROM endpoint_slices x WHERE x.namespace = s.namespace AND x.service_name = s.name), 0)
         FROM registry_services s, jsonb_each(s.state->'endpoints') AS e`);
     await q.query(`
@@ -46,6 +46,7 @@ export class EndpointRows1764000011000 implements MigrationInterface {
         parts integer NOT NULL,
         status text NOT NULL CHECK (status IN ('APPLIED', 'REJECTED')),
         code text,
+        field text,
         message text,
         resource_version bigint,
         recorded_at timestamptz NOT NULL DEFAULT now(),

@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, ConfigModule, loadRegistryConfig, type RegistryConfig } from '@lib/config';
 import { EVENT_LOG, MessagingModule, type EventLog } from '@lib/messaging';
-import { PersistenceModule } from '@lib/persistence';
+import { PersistenceModule, ProjectionRepositories } from '@lib/persistence';
 import type { MaintenanceOptions } from '@lib/projection';
 import { DataSource } from 'typeorm';
 
@@ -31,6 +31,8 @@ export const runProjectionTool = (
         groupId: config.projectorGroupId,
         eventsTopic: config.eventsTopic,
         maxEndpointsPerSlice: config.maxEndpointsPerSlice,
+        cacheEndpoints: config.projectorCacheEndpoints,
+        repositories: app.get(ProjectionRepositories),
       });
     } finally {
       await app.close();

@@ -13,7 +13,9 @@ import { AccessService } from './access/access.service';
 import { ApiTokenResolver } from './access/api-token.resolver';
 import { CommandService } from './commands/command.service';
 import { ProjectionSignal } from './commands/projection-signal';
-import { ProjectionWaiter } from './commands/projection-waiter';
+import { CommandOutcomeResolver } from './commands/command-outcome.resolver';
+import { DecisionStates } from './commands/decision-states';
+import { OutcomeWaiter } from './commands/outcome-waiter';
 import { EndpointSliceResolver } from './endpoint-slices/endpoint-slice.resolver';
 import { EndpointHistoryResolver } from './endpoints/endpoint-history.resolver';
 import { EndpointResolver } from './endpoints/endpoint.resolver';
@@ -56,7 +58,7 @@ export class RegistryModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
-        CommandService, ProjectionSignal, ProjectionWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
+        CommandService, CommandOutcomeResolver, DecisionStates, ProjectionSignal, OutcomeWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
         ChangeFeed,
         WatchService,
         WatchResolver,

@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { RegistryConfig } from '@lib/config';
 import { EVENT_LOG, encodeEvent, type EventLog } from '@lib/messaging';
+import { ProjectionRepositories } from '@lib/persistence';
 import { rebuildProjection, verifyProjection, type MaintenanceOptions } from '@lib/projection';
 import { eventually, graphqlOk, isolatedConfig } from '@lib/testing';
 import { DataSource } from 'typeorm';
@@ -48,6 +49,8 @@ describe('the log is the truth', () => {
       groupId: config.projectorGroupId,
       eventsTopic: config.eventsTopic,
       maxEndpointsPerSlice: config.maxEndpointsPerSlice,
+      cacheEndpoints: config.projectorCacheEndpoints,
+      repositories: registry.app.get(ProjectionRepositories),
     };
   });
   afterAll(async () => {

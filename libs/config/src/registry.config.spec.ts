@@ -16,6 +16,7 @@ describe('loadRegistryConfig', () => {
       eventsPartitions: 12,
       projectorGroupId: 'registry-projector',
       maxEndpointsPerSlice: 100,
+      projectorCacheEndpoints: 200000,
       projectionWaitMs: 5000,
       dataDir: './data',
       watchHistorySeconds: 604800,

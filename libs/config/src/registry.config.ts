@@ -12,6 +12,8 @@ export interface RegistryConfig {
   readonly eventsPartitions: number;
   readonly projectorGroupId: string;
   readonly maxEndpointsPerSlice: number;
+  /** Endpoints the projector keeps in memory across commands (whole services evicted beyond it). */
+  readonly projectorCacheEndpoints: number;
   readonly projectionWaitMs: number;
   readonly dataDir: string;
   /** How long the slice change log is kept for resuming watches. */
@@ -178,6 +180,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     eventsPartitions: integer(env, 'EVENTS_PARTITIONS', 12, 1, 10000),
     projectorGroupId: env.PROJECTOR_GROUP_ID || 'registry-projector',
     maxEndpointsPerSlice: integer(env, 'MAX_ENDPOINTS_PER_SLICE', 100, 1, 1000),
+    projectorCacheEndpoints: integer(env, 'PROJECTOR_CACHE_ENDPOINTS', 200000, 0, 10000000),
     projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 600000),
     dataDir: env.DATA_DIR || './data',
     watchHistorySeconds: durationSeconds(env, 'WATCH_HISTORY', '7d'),

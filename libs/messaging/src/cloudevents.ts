@@ -4,6 +4,7 @@ import {
   eventServiceKey,
   serviceKey,
   upcast,
+  type CommandPreconditions,
   type RecordedEvent,
   type RegistryEventType,
 } from '@lib/domain';
@@ -48,9 +49,33 @@ export const encodeEvent = ({ event, metadata }: RecordedEvent): EncodedEvent =>
       ce_actor: metadata.actor,
       ce_commandid: metadata.commandId,
       ce_commandsize: String(metadata.commandSize),
+      ...(metadata.commandParts !== undefined && { ce_commandparts: String(metadata.commandParts) }),
+      ...preconditionHeaders(metadata.preconditions),
       'content-type': 'application/json',
     },
   };
+};
+
+// CloudEvents extension values are strings: "must not exist" travels as an empty command id.
+const preconditionHeaders = (preconditions: CommandPreconditions | undefined): Record<string, string> => ({
+  ...(preconditions?.service && {
+    ce_ifserviceversion: preconditions.service.version,
+    ce_ifservicecommand: preconditions.service.lastCommandId ?? '',
+  }),
+  ...(preconditions?.endpoint && {
+    ce_ifendpointversion: preconditions.endpoint.version,
+    ce_ifendpointcommand: preconditions.endpoint.lastCommandId,
+  }),
+});
+
+const decodePreconditions = (h: Readonly<Record<string, string>>): CommandPreconditions | undefined => {
+  const service = h.ce_ifserviceversion !== undefined && h.ce_ifservicecommand !== undefined
+    ? { version: h.ce_ifserviceversion, lastCommandId: h.ce_ifservicecommand === '' ? null : h.ce_ifservicecommand }
+    : undefined;
+  const endpoint = h.ce_ifendpointversion !== undefined && h.ce_ifendpointcommand
+    ? { version: h.ce_ifendpointversion, lastCommandId: h.ce_ifendpointcommand }
+    : undefined;
+  return service || endpoint ? { ...(service && { service }), ...(endpoint && { endpoint }) } : undefined;
 };
 
 /** Throws UnreadableEventError for anything that can never be applied: it goes to the dead-letter topic. */
@@ -65,6 +90,11 @@ export const decodeEvent = (message: LogMessage): RecordedEvent => {
   }
   const commandSize = Number(h.ce_commandsize ?? '1');
   if (!Number.isInteger(commandSize) || commandSize < 1) throw new UnreadableEventError(`bad ce_commandsize ${h.ce_commandsize}`);
+  const commandParts = h.ce_commandparts === undefined ? undefined : Number(h.ce_commandparts);
+  if (commandParts !== undefined && (!Number.isInteger(commandParts) || commandParts < 1)) {
+    throw new UnreadableEventError(`bad ce_commandparts ${h.ce_commandparts}`);
+  }
+  const preconditions = decodePreconditions(h);
   if (Number.isNaN(Date.parse(h.ce_time))) throw new UnreadableEventError(`ce_time is not a time: ${h.ce_time}`);
   let data: unknown;
   try {
@@ -79,6 +109,14 @@ export const decodeEvent = (message: LogMessage): RecordedEvent => {
   }
   return {
     event,
-    metadata: { id: h.ce_id, time: h.ce_time, actor: h.ce_actor ?? 'unknown', commandId: h.ce_commandid, commandSize },
+    metadata: {
+      id: h.ce_id,
+      time: h.ce_time,
+      actor: h.ce_actor ?? 'unknown',
+      commandId: h.ce_commandid,
+      commandSize,
+      ...(commandParts !== undefined && { commandParts }),
+      ...(preconditions !== undefined && { preconditions }),
+    },
   };
 };

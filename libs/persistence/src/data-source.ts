@@ -6,8 +6,9 @@ import { CreateEmbeddedEventLog1764000006000 } from '../../../migrations/1764000
 import { CreateAccessAndHistory1764000007000 } from '../../../migrations/1764000007000-CreateAccessAndHistory';
 import { CreateEndpointLeases1764000008000 } from '../../../migrations/1764000008000-CreateEndpointLeases';
 import { Lz4ToastCompression1764000009000 } from '../../../migrations/1764000009000-Lz4ToastCompression';
+import { EndpointRows1764000011000 } from '../../../migrations/1764000011000-EndpointRows';
 
-export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000, CreateAccessAndHistory1764000007000, CreateEndpointLeases1764000008000, Lz4ToastCompression1764000009000];
+export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000, CreateAccessAndHistory1764000007000, CreateEndpointLeases1764000008000, Lz4ToastCompression1764000009000, EndpointRows1764000011000];
 
 export interface DatabaseOptions {
   readonly url: string;

@@ -1,7 +1,10 @@
 export * from './data-source';
 export * from './in-transaction';
 export * from './repositories/paging';
-export * from './repositories/registry-state.repository';
+export * from './repositories/service.repository';
+export * from './repositories/endpoint.repository';
+export * from './repositories/command-outcome.repository';
+export * from './repositories/command-request.repository';
 export * from './repositories/endpoint-slice.repository';
 export * from './repositories/slice-change.repository';
 export * from './repositories/consumer-offset.repository';
@@ -10,3 +13,4 @@ export * from './embedded/embedded-postgres';
 export * from './persistence.module';
 export * from './repositories/api-token.repository';
 export * from './repositories/endpoint-history.repository';
+export * from './repositories/projection-repositories';

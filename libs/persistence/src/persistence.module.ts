@@ -8,16 +8,26 @@ import { ApiTokenRepository } from './repositories/api-token.repository';
 import { ConsumerOffsetRepository } from './repositories/consumer-offset.repository';
 import { EndpointHistoryRepository } from './repositories/endpoint-history.repository';
 import { EndpointSliceRepository } from './repositories/endpoint-slice.repository';
-import { RegistryStateRepository } from './repositories/registry-state.repository';
+import { CommandOutcomeRepository } from './repositories/command-outcome.repository';
+import { CommandRequestRepository } from './repositories/command-request.repository';
+import { EndpointRepository } from './repositories/endpoint.repository';
+import { ServiceRepository } from './repositories/service.repository';
 import { SliceChangeRepository } from './repositories/slice-change.repository';
+import { LeaseRepository } from './repositories/lease.repository';
+import { ProjectionRepositories } from './repositories/projection-repositories';
 
 const repositories = [
-  RegistryStateRepository,
+  ServiceRepository,
+  EndpointRepository,
+  CommandOutcomeRepository,
+  CommandRequestRepository,
   EndpointSliceRepository,
   SliceChangeRepository,
   ConsumerOffsetRepository,
   ApiTokenRepository,
   EndpointHistoryRepository,
+  LeaseRepository,
+  ProjectionRepositories,
 ];
 
 /** The embedded cluster, or null when DATABASE_URL names an external Postgres. */

@@ -1,7 +1,7 @@
 import type { EndpointDefinition, RecordedEvent, RegistryEvent } from '@lib/domain';
 import { encodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import { openDataSource } from '@lib/persistence';
-import { isolatedConfig } from '@lib/testing';
+import { isolatedConfig, projectionRepositories } from '@lib/testing';
 import type { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
 
@@ -90,7 +90,7 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     return dataSource;
   };
   const applierOn = (dataSource: DataSource) =>
-    new BatchApplier(dataSource, { groupId: GROUP, maxEndpointsPerSlice: 100 }, async (letter) => {
+    new BatchApplier(dataSource, projectionRepositories(), { groupId: GROUP, maxEndpointsPerSlice: 100, cacheEndpoints: 100_000 }, async (letter) => {
       deadLetters.push(letter);
     });
 

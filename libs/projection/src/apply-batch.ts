@@ -1,40 +1,41 @@
 import {
-  deterministicSliceIdentity,
-  evolveCommand,
+  endpointIdOf,
   eventServiceKey,
-  reconcileSlices,
+  judge,
   serviceKey,
   UnreadableEventError,
-  type EndpointSlice,
   type RecordedEvent,
-  type ServiceState,
+  type ServiceDefinition,
+  type Verdict,
 } from '@lib/domain';
 import { decodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import {
-  ConsumerOffsetRepository,
-  EndpointHistoryRepository,
-  EndpointSliceRepository,
   inTransaction,
-  LeaseRepository,
-  RegistryStateRepository,
-  SliceChangeRepository,
+  type CommandOutcomeRecord,
   type EndpointHistoryEntry,
-  type ProjectedLeaseWrite,
+  type ProjectionRepositories,
   type SliceChange,
+  type StoredService,
   type TopicPartition,
 } from '@lib/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import { coalesceWrites, type PendingWrite } from './coalesce-writes';
-import { lastLeaseWritePerEndpoint, projectedLeaseWrites } from './lease-writes';
+import { applyCommand, type CommandEffects } from './apply-command';
+import { coalesceWrites } from './coalesce-writes';
+import { lastLeaseWritePerEndpoint } from './lease-writes';
+import { ServiceCache } from './service-cache';
+import type { ServiceModel } from './service-model';
 
 export interface ApplyBatchOptions {
   readonly groupId: string;
   readonly maxEndpointsPerSlice: number;
+  /** Endpoints the service cache may hold (whole services are evicted beyond it). */
+  readonly cacheEndpoints: number;
 }
 
 export interface AppliedBatch {
   readonly appliedEvents: number;
   readonly deadLettered: number;
+  readonly rejectedCommands: number;
   readonly changes: readonly SliceChange[];
   /** Slice writes per reconcile, in command order: the churn metric. */
   readonly writesPerReconcile: readonly number[];
@@ -58,25 +59,24 @@ class CommandNotApplicable extends Error {
 type Decoded = { readonly message: LogMessage; readonly recorded: RecordedEvent } | { readonly message: LogMessage; readonly error: string };
 
 /**
- * Applies one partition batch in one transaction: skip offsets already applied, fold each command's
- * events into its service, reconcile once per command, write the slices once per batch, append the
- * change log with fresh resourceVersions, and advance the stored offset. Replaying the same batch
- * is a no-op. Both transports deliver a command (one append) whole within one batch, so the
- * outcome never depends on where batch boundaries fall.
+ * Applies partition batches in one transaction: skip offsets already applied, judge each command
+ * against the state it lands on (the verdict is stored with the projection), fold the applied ones
+ * into the endpoints they name, reconcile only the slices that change, write the changed rows and
+ * the change log with fresh resourceVersions, and advance the stored offsets. Replaying the same
+ * batches is a no-op. Both transports deliver a command (one append) whole within one partition
+ * batch, so the outcome never depends on where batch boundaries fall.
  */
 export class BatchApplier {
-  private readonly states = new RegistryStateRepository();
-  private readonly slices = new EndpointSliceRepository();
-  private readonly changes = new SliceChangeRepository();
-  private readonly offsets = new ConsumerOffsetRepository();
-  private readonly history = new EndpointHistoryRepository();
-  private readonly leases = new LeaseRepository();
+  private readonly cache: ServiceCache;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repositories: ProjectionRepositories,
     private readonly options: ApplyBatchOptions,
     private readonly deadLetter: (letter: DeadLetter) => Promise<void>,
-  ) {}
+  ) {
+    this.cache = new ServiceCache(repositories, options.cacheEndpoints);
+  }
 
   /**
    * Applies partition batches (of one topic) in one transaction. Dead letters are sent outside
@@ -94,7 +94,7 @@ export class BatchApplier {
     for (const part of parts) for (const d of part.decoded) if ('error' in d) unapplicable.set(d.message, d.error);
     const lettered = new Set<LogMessage>();
     for (;;) {
-      const next = await this.offsets.peekNext(this.dataSource.manager, parts.map((p) => p.tp));
+      const next = await this.repositories.offsets.peekNext(this.dataSource.manager, parts.map((p) => p.tp));
       for (const { batch, decoded } of parts) {
         for (const d of decoded) {
           const reason = unapplicable.get(d.message);
@@ -103,9 +103,14 @@ export class BatchApplier {
           lettered.add(d.message);
         }
       }
+      const touched = new Set<string>();
       try {
-        return await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable));
+        const applied = await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched));
+        this.cache.settle();
+        return applied;
       } catch (error) {
+        // The models hold what the rolled-back transaction did.
+        this.cache.drop(touched);
         if (!(error instanceof CommandNotApplicable)) throw error;
         for (const message of error.command.messages) unapplicable.set(message, error.reason);
       }
@@ -116,97 +121,153 @@ export class BatchApplier {
     tx: EntityManager,
     parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
     unapplicable: ReadonlyMap<LogMessage, string>,
+    touched: Set<string>,
   ): Promise<AppliedBatch> {
-    const next = await this.offsets.lockNext(tx, parts.map((p) => p.tp));
+    const next = await this.repositories.offsets.lockNext(tx, parts.map((p) => p.tp));
     // Redelivery after a crash between the Postgres commit and the Kafka commit.
     const fresh = parts
       .map(({ tp, decoded }) => ({ tp, decoded: decoded.filter((d) => d.message.offset >= (next.get(tp.partition) ?? 0n)) }))
       .filter((p) => p.decoded.length > 0);
-    if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, changes: [], writesPerReconcile: [] };
+    if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, rejectedCommands: 0, changes: [], writesPerReconcile: [] };
     // A service's events all live in one partition, so commands of different partitions commute.
     const commands = fresh.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
-    const result = await this.applyCommands(tx, commands);
-    const { latest, changes } = await this.commitWrites(tx, result.writes);
-    await this.history.append(tx, historyEntries(result.applied, changes));
-    await this.offsets.advance(
+    const keys = [...new Set(commands.map((c) => c.key))];
+    keys.forEach((key) => touched.add(key));
+    const models = await this.cache.acquire(tx, keys);
+    const judged = this.applyCommands(commands, models);
+    const { latest, changes, versions } = await this.commitWrites(tx, judged);
+    await this.writeRows(tx, judged, models, versions);
+    await this.repositories.history.append(tx, historyEntries(judged.applied, changes, versions));
+    await this.repositories.offsets.advance(
       tx,
       fresh.map((p) => ({ ...p.tp, nextOffset: p.decoded[p.decoded.length - 1].message.offset + 1n })),
       latest,
     );
-    // Every commit is announced, also one without slice writes: waiting mutations need the offsets.
-    await this.changes.announce(tx, latest);
+    // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
+    await this.repositories.changes.announce(tx, latest);
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
-    return { appliedEvents, deadLettered: freshMessages - appliedEvents, changes, writesPerReconcile: result.writesPerReconcile };
+    return {
+      appliedEvents,
+      deadLettered: freshMessages - appliedEvents,
+      rejectedCommands: judged.rejected.length,
+      changes,
+      writesPerReconcile: judged.applied.map((a) => a.writes.length),
+    };
   }
 
-  private async applyCommands(tx: EntityManager, commands: readonly Command[]) {
-    const keys = [...new Set(commands.map((c) => c.key))];
-    const states = new Map<string, ServiceState | undefined>(await this.states.load(tx, keys));
-    const stored = await this.slices.forServices(tx, keys);
-    const current = new Map<string, EndpointSlice[]>(keys.map((k) => [k, (stored.get(k) ?? []).map((s) => s.slice)]));
-    const touched = new Set<string>();
-    const writes: PendingWrite[] = [];
-    const writesPerReconcile: number[] = [];
-    const applied: Command[] = [];
-    const leaseWrites: ProjectedLeaseWrite[] = [];
-
+  private applyCommands(commands: readonly Command[], models: ReadonlyMap<string, ServiceModel>): Judged {
+    const applied: AppliedCommand[] = [];
+    const rejected: { command: Command; verdict: Extract<Verdict, { status: 'REJECTED' }> }[] = [];
     for (const command of commands) {
-      const before = states.get(command.key);
-      let next: ReturnType<typeof reconcileCommand>;
+      const model = models.get(command.key) as ServiceModel;
+      const verdict = judge(command.events, model);
+      if (verdict.status === 'REJECTED') {
+        rejected.push({ command, verdict });
+        continue;
+      }
       try {
-        next = reconcileCommand(command, states.get(command.key), current.get(command.key) ?? [], this.options.maxEndpointsPerSlice);
+        applied.push({ command, ...applyCommand(model, command.events, this.options.maxEndpointsPerSlice) });
       } catch (error) {
         // Decodable but not applicable (data of the wrong shape): never a stall, never silent.
         throw new CommandNotApplicable(command, `cannot apply: ${(error as Error).message}`);
       }
-      states.set(command.key, next.state);
-      current.set(command.key, next.slices);
-      touched.add(command.key);
-      writes.push(...next.writes);
-      writesPerReconcile.push(next.writes.length);
-      applied.push(command);
-      leaseWrites.push(...projectedLeaseWrites(command.events, before, next.state));
     }
-    await this.states.save(tx, new Map([...touched].map((k) => [k, states.get(k)])));
-    // Operational lease rows follow the log in this transaction (see LeaseRepository).
-    await this.leases.applyProjected(tx, lastLeaseWritePerEndpoint(leaseWrites));
-    return { writes, writesPerReconcile, applied };
+    return { applied, rejected };
   }
 
   /**
    * Reserves resourceVersions as late as possible: the counter lock is held from there to the
-   * commit, for the one statement that logs and applies the changes and the bookkeeping after it.
+   * commit. A command's version is that of its newest slice change; a command that changed no
+   * slice gets a number of its own, so every applied command has one.
    */
   private async commitWrites(
     tx: EntityManager,
-    writes: readonly PendingWrite[],
-  ): Promise<{ latest: string; changes: SliceChange[] }> {
-    const coalesced = coalesceWrites(writes);
-    if (coalesced.length === 0) return { latest: await this.changes.latest(tx), changes: [] };
-    const first = await this.changes.reserve(tx, coalesced.length);
+    judged: Judged,
+  ): Promise<{ latest: string; changes: SliceChange[]; versions: Map<string, string> }> {
+    const coalesced = coalesceWrites(judged.applied.flatMap((a) => a.writes));
+    const eventsWithChanges = new Set(coalesced.flatMap((w) => w.eventIds));
+    const unversioned = judged.applied.filter((a) => !eventsWithChanges.has(a.command.events[0].metadata.id));
+    const count = coalesced.length + unversioned.length;
+    if (count === 0) return { latest: await this.repositories.changes.latest(tx), changes: [], versions: new Map() };
+    const first = await this.repositories.changes.reserve(tx, count);
     const changes: SliceChange[] = coalesced.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
-    await this.changes.record(tx, changes);
-    return { latest: changes[changes.length - 1].resourceVersion, changes };
+    await this.repositories.changes.record(tx, changes);
+    const versions = new Map<string, string>();
+    for (const change of changes) for (const eventId of change.eventIds) versions.set(eventId, change.resourceVersion);
+    unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));
+    return { latest: (first + BigInt(count - 1)).toString(), changes, versions };
+  }
+
+  /** Rows proportional to the change: the services and endpoints the commands touched, leases, verdicts. */
+  private async writeRows(tx: EntityManager, judged: Judged, models: ReadonlyMap<string, ServiceModel>, versions: ReadonlyMap<string, string>): Promise<void> {
+    const endpointKeys = new Map<string, { key: string; id: string }>();
+    const outcomes: CommandOutcomeRecord[] = [];
+    for (const { command, endpointIds } of judged.applied) {
+      const model = models.get(command.key) as ServiceModel;
+      const version = versions.get(command.events[0].metadata.id) as string;
+      model.resourceVersion = version;
+      for (const id of endpointIds) {
+        endpointKeys.set(JSON.stringify([command.key, id]), { key: command.key, id });
+        const entry = model.endpoints.get(id);
+        if (entry?.lastCommandId === command.events[0].metadata.commandId) entry.resourceVersion = version;
+      }
+      outcomes.push({ ...outcomeKey(command), status: 'APPLIED', resourceVersion: version });
+    }
+    for (const { command, verdict } of judged.rejected) {
+      outcomes.push({ ...outcomeKey(command), status: 'REJECTED', code: verdict.code, field: verdict.field, message: verdict.message });
+    }
+    const serviceKeys = [...new Set(judged.applied.map((a) => a.command.key))];
+    const present = serviceKeys.map((key) => [key, models.get(key) as ServiceModel] as const).filter(([, m]) => m.definition !== undefined);
+    await this.repositories.services.delete(tx, serviceKeys.filter((key) => models.get(key)?.definition === undefined));
+    await this.repositories.services.save(tx, present.map(([, m]) => storedService(m)));
+    const upserts = [];
+    const removals = [];
+    for (const { key, id } of endpointKeys.values()) {
+      const model = models.get(key) as ServiceModel;
+      if (!model.definition) continue;
+      const { namespace, name } = model.definition;
+      const entry = model.endpoints.get(id);
+      if (entry) upserts.push({ namespace, serviceName: name, ...entry });
+      else removals.push({ namespace, serviceName: name, id });
+    }
+    await this.repositories.endpoints.delete(tx, removals);
+    await this.repositories.endpoints.save(tx, upserts);
+    // Operational lease rows follow the log in this transaction (see LeaseRepository).
+    await this.repositories.leases.applyProjected(tx, lastLeaseWritePerEndpoint(judged.applied.flatMap((a) => a.leaseWrites)));
+    await this.repositories.outcomes.record(tx, outcomes);
   }
 }
 
-const endpointIdOf = (event: RecordedEvent['event']): string | undefined => {
-  switch (event.type) {
-    case 'EndpointRegistered':
-      return event.data.endpoint.id;
-    case 'EndpointConditionsChanged':
-    case 'EndpointDeregistered':
-    case 'EndpointExpired':
-      return event.data.id;
-    case 'ServiceRegistered':
-    case 'ServiceDeleted':
-      return undefined;
-  }
+interface AppliedCommand extends CommandEffects {
+  readonly command: Command;
+}
+
+interface Judged {
+  readonly applied: readonly AppliedCommand[];
+  readonly rejected: readonly { readonly command: Command; readonly verdict: Extract<Verdict, { status: 'REJECTED' }> }[];
+}
+
+const outcomeKey = (command: Command) => {
+  const { namespace, name } = eventServiceKey(command.events[0].event);
+  const { commandId, commandParts } = command.events[0].metadata;
+  return { commandId, namespace, serviceName: name, parts: commandParts ?? 1 };
 };
 
+const storedService = (model: ServiceModel): StoredService => ({
+  definition: model.definition as ServiceDefinition,
+  uid: model.uid,
+  createdAt: model.createdAt,
+  lastCommandId: model.lastCommandId,
+  resourceVersion: model.resourceVersion,
+});
+
 /** The audit index: each endpoint event with its actor and the slice resourceVersions its command produced. */
-const historyEntries = (commands: readonly Command[], changes: readonly SliceChange[]): EndpointHistoryEntry[] => {
+const historyEntries = (
+  applied: readonly AppliedCommand[],
+  changes: readonly SliceChange[],
+  versions: ReadonlyMap<string, string>,
+): EndpointHistoryEntry[] => {
   // A coalesced change carries the event ids of every command it includes.
   const versionsByEvent = new Map<string, string[]>();
   for (const change of changes) {
@@ -216,11 +277,13 @@ const historyEntries = (commands: readonly Command[], changes: readonly SliceCha
       versionsByEvent.set(eventId, versions);
     }
   }
-  return commands.flatMap((command) => {
-    const resourceVersions = versionsByEvent.get(command.events[0].metadata.id) ?? [];
+  return applied.flatMap(({ command }) => {
+    const first = command.events[0].metadata.id;
+    // A command that changed no slice still has its own version: the endpoint's last change.
+    const resourceVersions = versionsByEvent.get(first) ?? [versions.get(first) as string];
     return command.events.flatMap(({ event, metadata }) => {
+      if (event.type === 'ServiceRegistered' || event.type === 'ServiceDeleted') return [];
       const endpointId = endpointIdOf(event);
-      if (endpointId === undefined) return [];
       const { namespace, name } = eventServiceKey(event);
       return [{ namespace, serviceName: name, endpointId, eventId: metadata.id, type: event.type, time: metadata.time, actor: metadata.actor, data: event.data, resourceVersions }];
     });
@@ -252,34 +315,4 @@ const groupCommands = (decoded: readonly Decoded[]): Command[] => {
     }
   }
   return commands;
-};
-
-const reconcileCommand = (
-  command: Command,
-  state: ServiceState | undefined,
-  existing: readonly EndpointSlice[],
-  maxEndpointsPerSlice: number,
-) => {
-  const next = evolveCommand(state, command.events);
-  const first = command.events[0].metadata;
-  const last = command.events[command.events.length - 1].metadata;
-  // Names, uids and timestamps come from the log, so a replay rebuilds identical slices.
-  const plan = reconcileSlices(next, existing, {
-    maxEndpointsPerSlice,
-    ...deterministicSliceIdentity(first.id),
-    now: last.time,
-  });
-  const eventIds = command.events.map((e) => e.metadata.id);
-  const writes: PendingWrite[] = [
-    ...plan.create.map((slice) => ({ type: 'ADDED' as const, slice, eventIds })),
-    ...plan.update.map((slice) => ({ type: 'MODIFIED' as const, slice, eventIds })),
-    ...plan.delete.map((slice) => ({ type: 'DELETED' as const, slice, eventIds })),
-  ];
-  const replaced = new Map([...plan.create, ...plan.update].map((s) => [s.name, s]));
-  const deleted = new Set(plan.delete.map((s) => s.name));
-  const slices = [
-    ...existing.filter((s) => !deleted.has(s.name)).map((s) => replaced.get(s.name) ?? s),
-    ...plan.create,
-  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { state: next, slices, writes };
 };

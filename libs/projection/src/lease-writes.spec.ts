@@ -1,6 +1,6 @@
 import { evolve, type RecordedEvent, type RegistryEvent, type ServiceState } from '@lib/domain';
 import type { ProjectedLeaseWrite } from '@lib/persistence';
-import { lastLeaseWritePerEndpoint, projectedLeaseWrites } from './lease-writes';
+import { lastLeaseWritePerEndpoint, projectedLeaseWrites, type LeaseView } from './lease-writes';
 
 let sequence = 0;
 const at = (event: RegistryEvent, id = `e${++sequence}`): RecordedEvent => ({
@@ -11,8 +11,16 @@ const fold = (events: readonly RecordedEvent[], from?: ServiceState) => events.r
 /** The writes one command produces, given the history before it. */
 const writesOf = (history: readonly RecordedEvent[], command: readonly RecordedEvent[]) => {
   const before = fold(history);
-  return projectedLeaseWrites(command, before, fold(command, before));
+  return projectedLeaseWrites(command, { namespace: 'default', serviceName: 'web' }, viewOf(before), viewOf(fold(command, before)));
 };
+const viewOf = (state: ServiceState | undefined): LeaseView => ({
+  record: (id) => {
+    const definition = state?.endpoints[id];
+    const lease = state?.leases?.[id];
+    return definition && (lease ? { definition, lease } : { definition });
+  },
+  leasedIds: () => Object.keys(state?.leases ?? {}),
+});
 
 const ref = { namespace: 'default', serviceName: 'web', id: 'vm-1' };
 const web = at({ type: 'ServiceRegistered', data: { service: { namespace: 'default', name: 'web', labels: {}, ports: [], addressTypes: ['IPv4'] } } });

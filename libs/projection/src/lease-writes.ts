@@ -1,8 +1,15 @@
-import { DEREGISTER_AFTER_TTL_FACTOR, type RecordedEvent, type ServiceState } from '@lib/domain';
+import { DEREGISTER_AFTER_TTL_FACTOR, type EndpointRecord, type RecordedEvent } from '@lib/domain';
 import type { ProjectedLeaseWrite } from '@lib/persistence';
 
+/** One service's endpoints as lease writes see them, before or after a command. */
+export interface LeaseView {
+  record(id: string): EndpointRecord | undefined;
+  /** Ids of the endpoints holding a lease (asked only when the command deletes the service). */
+  leasedIds(): Iterable<string>;
+}
+
 /** Endpoints whose lease one command may have changed. */
-const touchedEndpoints = (events: readonly RecordedEvent[], before: ServiceState | undefined): Set<string> => {
+const touchedEndpoints = (events: readonly RecordedEvent[], before: LeaseView): Set<string> => {
   const ids = new Set<string>();
   for (const { event } of events) {
     switch (event.type) {
@@ -15,7 +22,7 @@ const touchedEndpoints = (events: readonly RecordedEvent[], before: ServiceState
         ids.add(event.data.id);
         break;
       case 'ServiceDeleted':
-        for (const id of Object.keys(before?.leases ?? {})) ids.add(id);
+        for (const id of before.leasedIds()) ids.add(id);
         break;
       case 'ServiceRegistered':
         break;
@@ -25,36 +32,38 @@ const touchedEndpoints = (events: readonly RecordedEvent[], before: ServiceState
 };
 
 /**
- * The leases-table writes for one command, derived from the state before and after it, so the
+ * The leases-table writes for one command, derived from the endpoints before and after it, so the
  * table follows the log in the projector's transaction: a row per leased endpoint, deleted when
  * the endpoint or its lease goes, rewritten (and any claim cleared) when a new incarnation begins,
  * the lease lapses, or an expiry of this endpoint arrives (applied or stale: its claim is settled).
  */
 export const projectedLeaseWrites = (
   events: readonly RecordedEvent[],
-  before: ServiceState | undefined,
-  after: ServiceState | undefined,
+  service: { readonly namespace: string; readonly serviceName: string },
+  before: LeaseView,
+  after: LeaseView,
 ): ProjectedLeaseWrite[] => {
   const expiries = new Set(events.flatMap(({ event }) => (event.type === 'EndpointExpired' ? [event.data.id] : [])));
   const writes: ProjectedLeaseWrite[] = [];
   for (const id of touchedEndpoints(events, before)) {
-    const previous = before?.leases?.[id];
-    const lease = after?.leases?.[id];
-    const endpoint = after?.endpoints[id];
-    const key = { namespace: (after ?? before)?.definition.namespace ?? '', serviceName: (after ?? before)?.definition.name ?? '', id };
-    if (!lease || !endpoint?.ttlSeconds) {
+    const previous = before.record(id)?.lease;
+    const next = after.record(id);
+    const lease = next?.lease;
+    const key = { ...service, id };
+    if (!lease || !next.definition.ttlSeconds) {
       if (previous) writes.push({ kind: 'delete', ...key });
       continue;
     }
     const changed =
       previous?.leaseId !== lease.leaseId || previous.lapsed?.leaseLapsedAt !== lease.lapsed?.leaseLapsedAt || expiries.has(id);
     if (!changed) continue;
+    const { ttlSeconds, deregisterAfterSeconds } = next.definition;
     writes.push({
       kind: 'put',
       ...key,
       leaseId: lease.leaseId,
-      ttlSeconds: endpoint.ttlSeconds,
-      deregisterAfterSeconds: endpoint.deregisterAfterSeconds ?? DEREGISTER_AFTER_TTL_FACTOR * endpoint.ttlSeconds,
+      ttlSeconds,
+      deregisterAfterSeconds: deregisterAfterSeconds ?? DEREGISTER_AFTER_TTL_FACTOR * ttlSeconds,
       renewedAt: lease.renewedAt,
       lapsedAt: lease.lapsed?.leaseLapsedAt ?? null,
     });

@@ -1,6 +1,6 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { EventLog } from '@lib/messaging';
-import { ConsumerOffsetRepository, dataSourceOptions, inTransaction, MIGRATIONS } from '@lib/persistence';
+import { dataSourceOptions, inTransaction, MIGRATIONS, type ProjectionRepositories } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { diffProjections, type ProjectionDifference } from './projection-diff';
 import { replayProjection, type ReplayResult } from './replay';
@@ -10,6 +10,8 @@ export interface MaintenanceOptions {
   readonly groupId: string;
   readonly eventsTopic: string;
   readonly maxEndpointsPerSlice: number;
+  readonly cacheEndpoints: number;
+  readonly repositories: ProjectionRepositories;
 }
 
 const allSlices = async (q: Pick<DataSource, 'query'>): Promise<EndpointSlice[]> =>
@@ -22,14 +24,15 @@ const allSlices = async (q: Pick<DataSource, 'query'>): Promise<EndpointSlice[]>
  */
 export const rebuildProjection = async (dataSource: DataSource, eventLog: EventLog, options: MaintenanceOptions): Promise<ReplayResult> => {
   await inTransaction(dataSource, async (tx) => {
-    await tx.query('TRUNCATE registry_services, endpoint_slices, slice_changes, endpoint_history');
+    await tx.query('TRUNCATE registry_services, registry_endpoints, endpoint_slices, slice_changes, endpoint_history, command_outcomes');
     await tx.query('DELETE FROM consumer_offsets WHERE group_id = $1 AND topic = $2', [options.groupId, options.eventsTopic]);
     await tx.query('UPDATE watch_state SET compacted_through = (SELECT value FROM resource_version_counter)');
   });
-  return replayProjection(eventLog, dataSource, {
+  return replayProjection(eventLog, dataSource, options.repositories, {
     projectionGroupId: options.groupId,
     consumerGroupId: `${options.groupId}.rebuild.${Date.now()}`,
     maxEndpointsPerSlice: options.maxEndpointsPerSlice,
+    cacheEndpoints: options.cacheEndpoints,
   });
 };
 
@@ -45,7 +48,7 @@ export interface VerifyResult {
  */
 export const verifyProjection = async (live: DataSource, eventLog: EventLog, options: MaintenanceOptions): Promise<VerifyResult> => {
   const { positions, slices } = await live.transaction('REPEATABLE READ', async (tx) => ({
-    positions: await new ConsumerOffsetRepository().positions(tx, options.groupId, options.eventsTopic),
+    positions: await options.repositories.offsets.positions(tx, options.groupId, options.eventsTopic),
     slices: await allSlices(tx),
   }));
   const schema = `projection_verify_${Date.now().toString(36)}`;
@@ -56,10 +59,11 @@ export const verifyProjection = async (live: DataSource, eventLog: EventLog, opt
     await scratch.runMigrations({ transaction: 'each' });
     const ends = await eventLog.endOffsets();
     const until = new Map([...ends.keys()].map((p) => [p, positions.find((x) => x.partition === p)?.nextOffset ?? 0n]));
-    const replay = await replayProjection(eventLog, scratch, {
+    const replay = await replayProjection(eventLog, scratch, options.repositories, {
       projectionGroupId: options.groupId,
       consumerGroupId: `${options.groupId}.verify.${Date.now()}`,
       maxEndpointsPerSlice: options.maxEndpointsPerSlice,
+      cacheEndpoints: options.cacheEndpoints,
       until,
     });
     return { differences: diffProjections(slices, await allSlices(scratch)), slices: slices.length, replay };

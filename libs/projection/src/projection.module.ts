@@ -1,7 +1,7 @@
 import { Inject, Module, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
 import { EVENT_LOG, KafkaEventLog, MessagingModule, type EventLog } from '@lib/messaging';
-import { PersistenceModule } from '@lib/persistence';
+import { PersistenceModule, ProjectionRepositories } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
 import { ChangeLogCompactor } from './change-log-compactor';
@@ -17,14 +17,15 @@ import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
     ProjectionMetrics,
     {
       provide: Projector,
-      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics],
-      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics) =>
+      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics, ProjectionRepositories],
+      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics, repositories: ProjectionRepositories) =>
         new Projector(
           eventLog,
           dataSource,
           new BatchApplier(
             dataSource,
-            { groupId: config.projectorGroupId, maxEndpointsPerSlice: config.maxEndpointsPerSlice },
+            repositories,
+            { groupId: config.projectorGroupId, maxEndpointsPerSlice: config.maxEndpointsPerSlice, cacheEndpoints: config.projectorCacheEndpoints },
             (letter) => eventLog.deadLetter(letter),
           ),
           metrics,

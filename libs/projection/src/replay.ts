@@ -1,4 +1,5 @@
 import type { EventLog, LogBatch } from '@lib/messaging';
+import type { ProjectionRepositories } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
 import { GroupCommit } from './group-commit';
@@ -10,6 +11,7 @@ export interface ReplayOptions {
   /** A throwaway transport consumer group, so live projectors are not disturbed. */
   readonly consumerGroupId: string;
   readonly maxEndpointsPerSlice: number;
+  readonly cacheEndpoints: number;
   /** Replay every offset below these; defaults to the log's end when the replay starts. */
   readonly until?: ReadonlyMap<number, bigint>;
 }
@@ -25,9 +27,19 @@ export interface ReplayResult {
  * BatchApplier the projector uses. Dead letters are not sent again: the live projector already
  * sent them when it first met those messages.
  */
-export const replayProjection = async (eventLog: EventLog, dataSource: DataSource, options: ReplayOptions): Promise<ReplayResult> => {
+export const replayProjection = async (
+  eventLog: EventLog,
+  dataSource: DataSource,
+  repositories: ProjectionRepositories,
+  options: ReplayOptions,
+): Promise<ReplayResult> => {
   const until = options.until ?? (await eventLog.endOffsets());
-  const applier = new BatchApplier(dataSource, { groupId: options.projectionGroupId, maxEndpointsPerSlice: options.maxEndpointsPerSlice }, async () => undefined);
+  const applier = new BatchApplier(
+    dataSource,
+    repositories,
+    { groupId: options.projectionGroupId, maxEndpointsPerSlice: options.maxEndpointsPerSlice, cacheEndpoints: options.cacheEndpoints },
+    async () => undefined,
+  );
   const reached = new Map<number, bigint>([...until.keys()].map((p) => [p, 0n]));
   const done = () => [...until].every(([partition, end]) => (reached.get(partition) ?? 0n) >= end);
   const started = process.hrtime.bigint();

@@ -2,3 +2,4 @@ export * from './environment';
 export * from './eventually';
 export * from './graphql-client';
 export * from './watch-client';
+export * from './projection-repositories';

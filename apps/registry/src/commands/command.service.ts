@@ -2,88 +2,211 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   decide,
+  DomainError,
   eventServiceKey,
   serviceKey,
+  type CommandPreconditions,
   type RecordedEvent,
   type RegistryCommand,
   type RegistryEvent,
 } from '@lib/domain';
-import { EVENT_LOG, type EventLog } from '@lib/messaging';
-import { RegistryStateRepository } from '@lib/persistence';
+import { EVENT_LOG, LogUnavailableError, type AppendResult, type EventLog } from '@lib/messaging';
+import { CommandOutcomeRepository, CommandRequestRepository, type CommandVerdict } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Principal } from '../access/principal';
-import { ProjectionWaiter } from './projection-waiter';
+import { ApiError } from '../graphql/format-error';
+import { DecisionStates, type DecisionState } from './decision-states';
+import { OutcomeWaiter } from './outcome-waiter';
 
 export interface CommandOutcome {
+  readonly commandId: string;
   readonly eventIds: string[];
   readonly resourceVersion: string | null;
+}
+
+export interface CommandPreconditionArgs {
+  readonly ifServiceVersion?: string | null;
+  readonly ifEndpointVersion?: string | null;
 }
 
 export interface CommandOptions {
   /** Must be allowed to write every namespace the commands touch; recorded as the events' actor. */
   readonly principal: Principal;
-  /** false: return on the broker's ack instead of waiting for the projection. */
+  /** false: return on the broker's ack instead of waiting for the verdict. */
   readonly waitForProjection: boolean;
+  /** Unique per intent: a repeat returns the first command's outcome instead of appending again. */
+  readonly requestId?: string;
+  readonly preconditions?: CommandPreconditionArgs;
 }
 
-/** load state -> decide -> append -> await projection. Every command of a request is decided before anything is appended. */
+const MAX_REQUEST_ID_LENGTH = 128;
+const RESOURCE_VERSION = /^(0|[1-9]\d{0,18})$/;
+
+/**
+ * validate + decide against the rows the commands name -> append -> await the projector's verdict.
+ * Every command of a request is decided before anything is appended; the verdict that counts is
+ * the projector's, given where the log placed the command.
+ */
 @Injectable()
 export class CommandService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(RegistryStateRepository) private readonly states: RegistryStateRepository,
+    @Inject(DecisionStates) private readonly states: DecisionStates,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
-    @Inject(ProjectionWaiter) private readonly waiter: ProjectionWaiter,
+    @Inject(OutcomeWaiter) private readonly waiter: OutcomeWaiter,
+    @Inject(CommandOutcomeRepository) private readonly outcomes: CommandOutcomeRepository,
+    @Inject(CommandRequestRepository) private readonly requests: CommandRequestRepository,
     @Inject(AccessService) private readonly access: AccessService,
   ) {}
 
   async handle(commands: readonly RegistryCommand[], options: CommandOptions): Promise<CommandOutcome> {
     for (const command of commands) this.access.requireWrite(options.principal, commandNamespace(command));
-    return this.append(await this.decideAll(commands), options);
+    validateRequestId(options.requestId);
+    const keys = commands.map(commandServiceKey);
+    if (options.preconditions?.ifServiceVersion != null && new Set(keys).size > 1) {
+      throw new DomainError('BAD_USER_INPUT', 'ifServiceVersion', 'applies to one service; this request names several');
+    }
+    const states = await this.loadStates(commands, keys);
+    const decided = commands.map((command, i) => decide(command, states.get(keys[i])?.state));
+    // Preconditions name one service (checked above), so the first command carries them.
+    return this.append(decided, options, translatePreconditions(commands[0], states.get(keys[0]) as DecisionState, options.preconditions));
   }
 
   /**
-   * Appends events already decided (one inner array per command, applied in one reconcile each)
-   * and awaits their projection; for callers that decide outside `decide`, like lease renewals.
+   * Appends events already decided (one inner array per service, applied in one reconcile each,
+   * all under one commandId) and awaits their verdict; also for callers that decide outside
+   * `decide`, like lease renewals.
    */
-  async append(decided: readonly (readonly RegistryEvent[])[], options: CommandOptions): Promise<CommandOutcome> {
+  async append(
+    decided: readonly (readonly RegistryEvent[])[],
+    options: CommandOptions,
+    preconditions?: CommandPreconditions,
+  ): Promise<CommandOutcome> {
+    const parts = decided.filter((events) => events.length > 0);
+    const commandId = randomUUID();
+    if (options.requestId !== undefined) {
+      const earlier = await this.requests.claim(this.dataSource.manager, options.requestId, commandId);
+      if (earlier !== undefined) return this.outcomeOf(earlier, [], options);
+    }
     const time = new Date().toISOString();
-    const recorded = decided.filter((events) => events.length > 0).map((events) => {
-      const commandId = randomUUID();
-      return events.map(
+    const recorded = parts.map((events) =>
+      events.map(
         (event): RecordedEvent => ({
           event,
-          metadata: { id: randomUUID(), time, actor: options.principal.name, commandId, commandSize: events.length },
+          metadata: {
+            id: randomUUID(),
+            time,
+            actor: options.principal.name,
+            commandId,
+            commandSize: events.length,
+            ...(parts.length > 1 && { commandParts: parts.length }),
+            ...(preconditions !== undefined && { preconditions }),
+          },
         }),
-      );
-    });
-    const appended = await Promise.all(
+      ),
+    );
+    await this.appendAll(commandId, recorded, options.requestId);
+    return this.outcomeOf(commandId, recorded.flat().map((r) => r.metadata.id), options);
+  }
+
+  /** The verdict of a command: PENDING until the projector has judged every part. */
+  async verdict(commandId: string): Promise<CommandVerdict> {
+    return (await this.outcomes.verdicts(this.dataSource.manager, [commandId])).get(commandId) ?? { status: 'PENDING' };
+  }
+
+  private async appendAll(commandId: string, recorded: readonly (readonly RecordedEvent[])[], requestId: string | undefined): Promise<AppendResult[]> {
+    const results = await Promise.allSettled(
       recorded.map((events) => {
         const { namespace, name } = eventServiceKey(events[0].event);
         return this.eventLog.append(serviceKey(namespace, name), events);
       }),
     );
-    const eventIds = recorded.flat().map((r) => r.metadata.id);
-    if (!options.waitForProjection) return { eventIds, resourceVersion: null };
-    const versions = await this.waiter.waitFor(appended);
-    const resourceVersion = versions.includes(null)
-      ? null
-      : versions.reduce((max, v) => (BigInt(v as string) > BigInt(max as string) ? v : max));
-    return { eventIds, resourceVersion };
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return results.map((r) => (r as PromiseFulfilledResult<AppendResult>).value);
+    const nothingAppended = results.every((r) => r.status === 'rejected' && r.reason instanceof LogUnavailableError);
+    if (nothingAppended) {
+      if (requestId !== undefined) await this.requests.release(this.dataSource.manager, requestId, commandId).catch(() => undefined);
+      throw failed.reason;
+    }
+    throw new ApiError('UNAVAILABLE', `the event log did not confirm every part of command ${commandId}; commandOutcome(id) settles it`, {
+      outcome: 'UNKNOWN',
+      commandId,
+    });
   }
 
-  private async decideAll(commands: readonly RegistryCommand[]): Promise<RegistryEvent[][]> {
-    const keys = commands.map(commandServiceKey);
-    const endpointIds = new Map<string, Set<string>>(keys.map((key) => [key, new Set()]));
-    commands.forEach((command, i) => referencedEndpoints(command).forEach((id) => endpointIds.get(keys[i])?.add(id)));
-    const states = await this.states.loadForDecision(
-      this.dataSource.manager,
-      [...endpointIds].map(([key, ids]) => ({ key, endpointIds: [...ids] })),
-    );
-    return commands.map((command, i) => decide(command, states.get(keys[i])));
+  private async outcomeOf(commandId: string, eventIds: string[], options: CommandOptions): Promise<CommandOutcome> {
+    if (!options.waitForProjection) return { commandId, eventIds, resourceVersion: null };
+    const verdict = await this.waiter.waitFor(commandId);
+    if (verdict.status === 'REJECTED') {
+      const field = verdict.field ?? 'input';
+      throw new ApiError(verdict.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT', `${field}: ${verdict.message ?? 'rejected'}`, {
+        field,
+        rule: verdict.message,
+        commandId,
+      });
+    }
+    return { commandId, eventIds, resourceVersion: verdict.resourceVersion ?? null };
+  }
+
+  private loadStates(commands: readonly RegistryCommand[], keys: readonly string[]): Promise<Map<string, DecisionState>> {
+    const ids = new Map<string, Set<string>>(keys.map((key) => [key, new Set()]));
+    commands.forEach((command, i) => referencedEndpoints(command).forEach((id) => ids.get(keys[i])?.add(id)));
+    return this.states.load([...ids].map(([key, named]) => ({ key, ids: [...named] })));
   }
 }
+
+const validateRequestId = (requestId: string | undefined): void => {
+  if (requestId !== undefined && (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH)) {
+    throw new DomainError('BAD_USER_INPUT', 'requestId', `must be 1 to ${MAX_REQUEST_ID_LENGTH} characters, got ${requestId.length}`);
+  }
+};
+
+/**
+ * The client's resourceVersions -> the commands that produced them (log facts the projector's
+ * judge can compare on replay too). A version that no longer matches fails here already.
+ */
+const translatePreconditions = (
+  command: RegistryCommand,
+  state: DecisionState,
+  args: CommandPreconditionArgs | undefined,
+): CommandPreconditions | undefined => {
+  const ifService = args?.ifServiceVersion ?? undefined;
+  const ifEndpoint = args?.ifEndpointVersion ?? undefined;
+  if (ifService === undefined && ifEndpoint === undefined) return undefined;
+  const service = ifService === undefined ? undefined : servicePrecondition(ifService, state);
+  const endpoint = ifEndpoint === undefined ? undefined : endpointPrecondition(ifEndpoint, command, state);
+  return { ...(service && { service }), ...(endpoint && { endpoint }) };
+};
+
+const requireVersion = (version: string, field: string): void => {
+  if (!RESOURCE_VERSION.test(version)) throw new DomainError('BAD_USER_INPUT', field, `must be a resourceVersion (a decimal integer), got ${JSON.stringify(version)}`);
+};
+
+const servicePrecondition = (version: string, state: DecisionState): CommandPreconditions['service'] => {
+  requireVersion(version, 'ifServiceVersion');
+  const stored = state.service;
+  if (version === '0') {
+    if (stored) throw new DomainError('CONFLICT', 'ifServiceVersion', `service ${stored.definition.namespace}/${stored.definition.name} exists (resourceVersion ${stored.resourceVersion}); "0" requires that it does not`);
+    return { version, lastCommandId: null };
+  }
+  if (!stored) throw new DomainError('CONFLICT', 'ifServiceVersion', `the service does not exist, so it is not at resourceVersion ${version}`);
+  if (stored.resourceVersion !== version) {
+    throw new DomainError('CONFLICT', 'ifServiceVersion', `service ${stored.definition.namespace}/${stored.definition.name} is at resourceVersion ${stored.resourceVersion}, not ${version}`);
+  }
+  return { version, lastCommandId: stored.lastCommandId };
+};
+
+const endpointPrecondition = (version: string, command: RegistryCommand, state: DecisionState): CommandPreconditions['endpoint'] => {
+  requireVersion(version, 'ifEndpointVersion');
+  const [id] = referencedEndpoints(command);
+  const endpoint = id === undefined ? undefined : state.endpoints.get(id);
+  if (!endpoint) throw new DomainError('NOT_FOUND', 'id', `endpoint ${id ?? ''} is not registered`);
+  if (endpoint.resourceVersion !== version) {
+    throw new DomainError('CONFLICT', 'ifEndpointVersion', `endpoint ${id} is at resourceVersion ${endpoint.resourceVersion}, not ${version}`);
+  }
+  return { version, lastCommandId: endpoint.lastCommandId };
+};
 
 const referencedEndpoints = (command: RegistryCommand): readonly string[] => {
   switch (command.type) {

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Principal } from '../access/principal';
+import { MutationWait, type CommandArgs, type EndpointCommandArgs } from './command-args';
 import type { CommandOptions } from './command.service';
 
 /** What every resolver gets: the caller, and the HTTP request when there is one (not over graphql-ws). */
@@ -11,7 +12,9 @@ export interface RequestContext {
 /** Header a client sets to return on the broker's ack instead of waiting for the projection. */
 export const WAIT_HEADER = 'x-registry-wait';
 
-export const commandOptions = (context: RequestContext): CommandOptions => ({
+export const commandOptions = (context: RequestContext, args: CommandArgs & Partial<EndpointCommandArgs> = {}): CommandOptions => ({
   principal: context.principal,
-  waitForProjection: context.req?.headers[WAIT_HEADER] !== 'ack',
+  waitForProjection: args.wait !== MutationWait.ACK && context.req?.headers[WAIT_HEADER] !== 'ack',
+  ...(args.requestId != null && { requestId: args.requestId }),
+  preconditions: { ifServiceVersion: args.ifServiceVersion, ifEndpointVersion: args.ifEndpointVersion },
 });

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { endpointRegistrationCommands, renewLeasesCommand, validateBulkSize, validateNamespace, validateServiceName } from '@lib/domain';
+import { CommandArgs, EndpointCommandArgs, ServiceCommandArgs } from '../commands/command-args';
 import { CommandService } from '../commands/command.service';
 import { commandOptions, type RequestContext } from '../commands/request-context';
 import { LeaseService } from '../leases/lease.service';
@@ -15,19 +16,24 @@ export class EndpointResolver {
   ) {}
 
   @Mutation(() => MutationResult, { description: 'Create or replace one endpoint.' })
-  registerEndpoint(@Args('input') input: RegisterEndpointInput, @Context() context: RequestContext): Promise<MutationResult> {
-    return this.commands.handle(endpointRegistrationCommands([{ field: 'input', input }]), commandOptions(context));
+  registerEndpoint(
+    @Args('input') input: RegisterEndpointInput,
+    @Args() args: ServiceCommandArgs,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.commands.handle(endpointRegistrationCommands([{ field: 'input', input }]), commandOptions(context, args));
   }
 
   @Mutation(() => MutationResult, { description: 'Bulk: the endpoints of each service are applied in one reconcile.' })
   registerEndpoints(
     @Args('inputs', { type: () => [RegisterEndpointInput] }) inputs: RegisterEndpointInput[],
+    @Args() args: ServiceCommandArgs,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     validateBulkSize(inputs, 'inputs');
     return this.commands.handle(
       endpointRegistrationCommands(inputs.map((input, i) => ({ field: `inputs[${i}]`, input }))),
-      commandOptions(context),
+      commandOptions(context, args),
     );
   }
 
@@ -37,11 +43,12 @@ export class EndpointResolver {
     @Args('id') id: string,
     @Args('conditions') conditions: EndpointConditionsInput,
     @NamespaceArg() namespace: string,
+    @Args() args: EndpointCommandArgs,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
     return this.commands.handle(
       [{ type: 'SetEndpointConditions', ...serviceOf(namespace, serviceName), id, conditions }],
-      commandOptions(context),
+      commandOptions(context, args),
     );
   }
 
@@ -50,9 +57,10 @@ export class EndpointResolver {
     @Args('serviceName') serviceName: string,
     @Args('id') id: string,
     @NamespaceArg() namespace: string,
+    @Args() args: EndpointCommandArgs,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
-    return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids: [id] }], commandOptions(context));
+    return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids: [id] }], commandOptions(context, args));
   }
 
   @Mutation(() => MutationResult)
@@ -60,9 +68,10 @@ export class EndpointResolver {
     @Args('serviceName') serviceName: string,
     @Args('ids', { type: () => [String] }) ids: string[],
     @NamespaceArg() namespace: string,
+    @Args() args: ServiceCommandArgs,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
-    return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids }], commandOptions(context));
+    return this.commands.handle([{ type: 'DeregisterEndpoints', ...serviceOf(namespace, serviceName), ids }], commandOptions(context, args));
   }
 
   @Mutation(() => MutationResult, {
@@ -72,9 +81,10 @@ export class EndpointResolver {
     @Args('serviceName') serviceName: string,
     @Args('id') id: string,
     @NamespaceArg() namespace: string,
+    @Args() args: CommandArgs,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
-    return this.leases.renew(renewLeasesCommand(namespace, serviceName, { id }), commandOptions(context));
+    return this.leases.renew(renewLeasesCommand(namespace, serviceName, { id }), commandOptions(context, args));
   }
 
   @Mutation(() => MutationResult, { description: 'Bulk heartbeat: renews the leases of several endpoints of one service, all or none.' })
@@ -82,9 +92,10 @@ export class EndpointResolver {
     @Args('serviceName') serviceName: string,
     @Args('ids', { type: () => [String] }) ids: string[],
     @NamespaceArg() namespace: string,
+    @Args() args: CommandArgs,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
-    return this.leases.renew(renewLeasesCommand(namespace, serviceName, { ids }), commandOptions(context));
+    return this.leases.renew(renewLeasesCommand(namespace, serviceName, { ids }), commandOptions(context, args));
   }
 }
 

@@ -32,6 +32,7 @@ export class RegisterEndpointInput {
 
 @ObjectType()
 export class MutationResult {
+  @Field(() => ID, { description: 'Identifies the command: commandOutcome(id) tells what became of it.' }) commandId!: string;
   @Field(() => [ID]) eventIds!: string[];
   @Field(() => String, { nullable: true, description: 'Set once the events are projected; null when the wait timed out or was skipped.' })
   resourceVersion!: string | null;

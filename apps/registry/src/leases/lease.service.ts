@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { checkLeaseRenewal, DomainError, leaseRestoreEvents, type RenewLeases } from '@lib/domain';
-import { RegistryStateRepository } from '@lib/persistence';
-import { DataSource } from 'typeorm';
+import { checkLeaseRenewal, DomainError, leaseRestoreEvents, serviceKey, type RenewLeases } from '@lib/domain';
 import { AccessService } from '../access/access.service';
+import { DecisionStates } from '../commands/decision-states';
 import { CommandService, type CommandOptions, type CommandOutcome } from '../commands/command.service';
 import { LeaseRenewer } from './lease-renewer';
 
@@ -14,8 +13,7 @@ import { LeaseRenewer } from './lease-renewer';
 @Injectable()
 export class LeaseService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(RegistryStateRepository) private readonly states: RegistryStateRepository,
+    @Inject(DecisionStates) private readonly states: DecisionStates,
     @Inject(LeaseRenewer) private readonly renewer: LeaseRenewer,
     @Inject(CommandService) private readonly commands: CommandService,
     @Inject(AccessService) private readonly access: AccessService,
@@ -26,15 +24,20 @@ export class LeaseService {
     const keys = command.endpoints.map(({ id }) => ({ namespace: command.namespace, serviceName: command.serviceName, id }));
     let result = await this.renewer.renew(keys);
     if (!result.complete) {
-      checkLeaseRenewal(command, await this.states.get(this.dataSource.manager, command.namespace, command.serviceName));
+      checkLeaseRenewal(command, await this.stateOf(command));
       // The projection changed the lease between the two reads (registered it, or removed it): once more.
       result = await this.renewer.renew(keys);
       if (!result.complete) {
         throw new DomainError('NOT_FOUND', command.endpoints[0].field, 'the lease changed while it was being renewed; send the heartbeat again');
       }
     }
-    if (result.lapsed.length === 0) return { eventIds: [], resourceVersion: null };
-    const state = await this.states.get(this.dataSource.manager, command.namespace, command.serviceName);
-    return this.commands.append([leaseRestoreEvents(command, state, result.lapsed)], options);
+    if (result.lapsed.length === 0) return { commandId: '', eventIds: [], resourceVersion: null };
+    return this.commands.append([leaseRestoreEvents(command, await this.stateOf(command), result.lapsed)], options);
+  }
+
+  private async stateOf(command: RenewLeases) {
+    const key = serviceKey(command.namespace, command.serviceName);
+    const states = await this.states.load([{ key, ids: command.endpoints.map((e) => e.id) }]);
+    return states.get(key)?.state;
   }
 }

@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { validateServiceName } from '@lib/domain';
-import { EndpointSliceRepository, RegistryStateRepository, encodeCursor } from '@lib/persistence';
+import { EndpointSliceRepository, ServiceRepository, encodeCursor } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { ServiceCommandArgs } from '../commands/command-args';
 import { CommandService } from '../commands/command.service';
 import { commandOptions, type RequestContext } from '../commands/request-context';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
@@ -18,7 +19,7 @@ import { IntArg, NamespaceArg } from '../graphql/args';
 export class ServiceResolver {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(RegistryStateRepository) private readonly states: RegistryStateRepository,
+    @Inject(ServiceRepository) private readonly serviceRows: ServiceRepository,
     @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
     @Inject(CommandService) private readonly commands: CommandService,
     @Inject(AccessService) private readonly access: AccessService,
@@ -31,8 +32,8 @@ export class ServiceResolver {
     @Context() context: RequestContext,
   ): Promise<Service | null> {
     const [readable] = this.access.readScope(context.principal, namespace) ?? [namespace];
-    const state = await this.states.get(this.dataSource.manager, readable, validateServiceName(name, 'name'));
-    return state ? toServiceObject(state) : null;
+    const stored = await this.serviceRows.get(this.dataSource.manager, readable, validateServiceName(name, 'name'));
+    return stored ? toServiceObject(stored) : null;
   }
 
   @Query(() => ServiceConnection)
@@ -44,7 +45,7 @@ export class ServiceResolver {
     @Context() context: RequestContext,
   ): Promise<ServiceConnection> {
     const namespaces = this.access.readScope(context.principal, namespace);
-    const page = await this.states.page(this.dataSource.manager, parseListArguments({ namespaces, labelSelector, first, after }));
+    const page = await this.serviceRows.page(this.dataSource.manager, parseListArguments({ namespaces, labelSelector, first, after }));
     const last = page.items[page.items.length - 1];
     return {
       nodes: page.items.map((item) => toServiceObject(item.node)),
@@ -61,16 +62,21 @@ export class ServiceResolver {
   }
 
   @Mutation(() => MutationResult, { description: 'Create or replace a service definition.' })
-  registerService(@Args('input') input: RegisterServiceInput, @Context() context: RequestContext): Promise<MutationResult> {
-    return this.commands.handle([{ type: 'RegisterService', input }], commandOptions(context));
+  registerService(
+    @Args('input') input: RegisterServiceInput,
+    @Args() args: ServiceCommandArgs,
+    @Context() context: RequestContext,
+  ): Promise<MutationResult> {
+    return this.commands.handle([{ type: 'RegisterService', input }], commandOptions(context, args));
   }
 
   @Mutation(() => MutationResult)
   deleteService(
     @Args('name') name: string,
     @NamespaceArg() namespace: string,
+    @Args() args: ServiceCommandArgs,
     @Context() context: RequestContext,
   ): Promise<MutationResult> {
-    return this.commands.handle([{ type: 'DeleteService', namespace, name }], commandOptions(context));
+    return this.commands.handle([{ type: 'DeleteService', namespace, name }], commandOptions(context, args));
   }
 }

@@ -20,6 +20,8 @@ export class Service {
   @Field(() => [ServicePort]) ports!: ServicePort[];
   @Field(() => [AddressTypeEnum]) addressTypes!: string[];
   @Field(() => TrafficDistributionEnum, { nullable: true }) trafficDistribution?: string;
+  @Field({ description: 'resourceVersion of the service\'s last change (its definition or any of its endpoints): what ifServiceVersion compares.' })
+  resourceVersion!: string;
   /** Resolved by a field resolver. */
   endpointSlices?: EndpointSlice[];
 }

@@ -50,6 +50,20 @@ export interface EndpointRecord {
   readonly lease?: EndpointLease;
 }
 
+/** A service's state from its identity and endpoint records (a projector model, or the rows a command names). */
+export const serviceStateOf = (
+  service: Pick<ServiceState, 'definition' | 'uid' | 'createdAt'>,
+  records: Iterable<readonly [string, EndpointRecord]>,
+): ServiceState => {
+  const endpoints: Record<string, EndpointDefinition> = {};
+  const leases: Record<string, EndpointLease> = {};
+  for (const [id, record] of records) {
+    endpoints[id] = record.definition;
+    if (record.lease) leases[id] = record.lease;
+  }
+  return { definition: service.definition, uid: service.uid, createdAt: service.createdAt, endpoints, leases };
+};
+
 export const endpointIdOf = (event: EndpointEvent): string =>
   event.type === 'EndpointRegistered' ? event.data.endpoint.id : event.data.id;
 

@@ -1,0 +1,86 @@
+import { serviceKey, type EndpointDefinition, type EndpointLease } from '@lib/domain';
+import type { Queryable } from '../in-transaction';
+import { jsonChunks } from './json-chunks';
+import { splitServiceKey, splitServiceKeys } from './service-keys';
+
+/** An endpoint row: what the log made of it, and which command changed it last. */
+export interface StoredEndpoint {
+  readonly definition: EndpointDefinition;
+  readonly lease?: EndpointLease;
+  readonly lastCommandId: string;
+  readonly resourceVersion: string;
+}
+
+export interface EndpointKey {
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly id: string;
+}
+
+interface EndpointRow {
+  namespace: string;
+  service_name: string;
+  definition: EndpointDefinition;
+  lease: EndpointLease | null;
+  last_command_id: string;
+  resource_version: string;
+}
+
+const toStored = (row: EndpointRow): StoredEndpoint => ({
+  definition: row.definition,
+  ...(row.lease !== null && { lease: row.lease }),
+  lastCommandId: row.last_command_id,
+  resourceVersion: String(row.resource_version),
+});
+
+export class EndpointRepository {
+  /** Every endpoint of the services, by service key then id: what the projector loads once per service. */
+  async forServices(q: Queryable, keys: readonly string[]): Promise<Map<string, Map<string, StoredEndpoint>>> {
+    const result = new Map<string, Map<string, StoredEndpoint>>(keys.map((key) => [key, new Map()]));
+    if (keys.length === 0) return result;
+    const rows: EndpointRow[] = await q.query(
+      `SELECT e.namespace, e.service_name, e.definition, e.lease, e.last_command_id, e.resource_version FROM registry_endpoints e
+         JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON e.namespace = k.namespace AND e.service_name = k.name`,
+      splitServiceKeys(keys),
+    );
+    for (const row of rows) result.get(serviceKey(row.namespace, row.service_name))?.set(row.definition.id, toStored(row));
+    return result;
+  }
+
+  /** Only the endpoints named, by service key then id: an index lookup, whatever the services hold. */
+  async named(q: Queryable, requests: readonly { readonly key: string; readonly ids: readonly string[] }[]): Promise<Map<string, Map<string, StoredEndpoint>>> {
+    const result = new Map<string, Map<string, StoredEndpoint>>(requests.map((r) => [r.key, new Map()]));
+    const keys = requests.flatMap((r) => r.ids.map((id) => ({ ...splitServiceKey(r.key), id })));
+    if (keys.length === 0) return result;
+    const rows: EndpointRow[] = await q.query(
+      `SELECT e.namespace, e.service_name, e.definition, e.lease, e.last_command_id, e.resource_version FROM registry_endpoints e
+         JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(namespace, name, id)
+           ON e.namespace = k.namespace AND e.service_name = k.name AND e.id = k.id`,
+      [keys.map((k) => k.namespace), keys.map((k) => k.name), keys.map((k) => k.id)],
+    );
+    for (const row of rows) result.get(serviceKey(row.namespace, row.service_name))?.set(row.definition.id, toStored(row));
+    return result;
+  }
+
+  async save(q: Queryable, endpoints: readonly (StoredEndpoint & { readonly namespace: string; readonly serviceName: string })[]): Promise<void> {
+    for (const chunk of jsonChunks(endpoints)) {
+      await q.query(
+        `INSERT INTO registry_endpoints (namespace, service_name, id, definition, lease, last_command_id, resource_version)
+         SELECT e.namespace, e."serviceName", e.definition->>'id', e.definition, e.lease, e."lastCommandId", e."resourceVersion"::bigint
+           FROM jsonb_to_recordset($1::jsonb) AS e(namespace text, "serviceName" text, definition jsonb, lease jsonb, "lastCommandId" text, "resourceVersion" text)
+         ON CONFLICT (namespace, service_name, id) DO UPDATE SET definition = EXCLUDED.definition, lease = EXCLUDED.lease,
+           last_command_id = EXCLUDED.last_command_id, resource_version = EXCLUDED.resource_version`,
+        [chunk],
+      );
+    }
+  }
+
+  async delete(q: Queryable, keys: readonly EndpointKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await q.query(
+      `DELETE FROM registry_endpoints e USING unnest($1::text[], $2::text[], $3::text[]) AS k(namespace, name, id)
+        WHERE e.namespace = k.namespace AND e.service_name = k.name AND e.id = k.id`,
+      [keys.map((k) => k.namespace), keys.map((k) => k.serviceName), keys.map((k) => k.id)],
+    );
+  }
+}

@@ -1,0 +1,97 @@
+import { serviceStateOf, type EndpointRecord, type EndpointSlice, type JudgedState, type ServiceDefinition, type ServiceState, type SlicePlan } from '@lib/domain';
+import type { StoredEndpoint, StoredService } from '@lib/persistence';
+
+/** An endpoint as the projector holds it: the log's record and the command that changed it last. */
+export interface EndpointEntry extends EndpointRecord {
+  readonly lastCommandId: string;
+  /** Filled in when the transaction that changed it reserves its resourceVersions. */
+  resourceVersion: string;
+}
+
+/**
+ * One service as its partition's projector holds it between commands: definition, endpoints,
+ * slices, and which slices hold each endpoint. Mutated in place by the one writer of the
+ * partition; the cache drops it whenever a transaction that touched it fails.
+ */
+export class ServiceModel implements JudgedState {
+  definition: ServiceDefinition | undefined;
+  uid = '';
+  createdAt = '';
+  lastCommandId = '';
+  resourceVersion = '0';
+  readonly endpoints = new Map<string, EndpointEntry>();
+  /** Sorted by name: the reconciler's list order. */
+  slices: EndpointSlice[] = [];
+  private readonly sliceNames = new Map<string, string[]>();
+
+  static load(stored: StoredService | undefined, endpoints: ReadonlyMap<string, StoredEndpoint>, slices: readonly EndpointSlice[]): ServiceModel {
+    const model = new ServiceModel();
+    if (stored) {
+      model.definition = stored.definition;
+      model.uid = stored.uid;
+      model.createdAt = stored.createdAt;
+      model.lastCommandId = stored.lastCommandId;
+      model.resourceVersion = stored.resourceVersion;
+    }
+    for (const [id, endpoint] of endpoints) model.endpoints.set(id, { ...endpoint });
+    model.slices = [...slices].sort(byName);
+    for (const slice of model.slices) model.index(slice);
+    return model;
+  }
+
+  endpoint(id: string): EndpointEntry | undefined {
+    return this.endpoints.get(id);
+  }
+
+  /** Names of the slices holding the endpoint (one per address family it has). */
+  slicesOf(id: string): readonly string[] {
+    return this.sliceNames.get(id) ?? [];
+  }
+
+  /** The whole state, for a full reconcile (a new or redefined service): O(endpoints). */
+  toState(): ServiceState | undefined {
+    return this.definition && serviceStateOf({ definition: this.definition, uid: this.uid, createdAt: this.createdAt }, this.endpoints);
+  }
+
+  /** Applies a reconcile plan: the slice list and the endpoint → slice index follow, touching only written slices. */
+  applyPlan(plan: SlicePlan): void {
+    const written = new Map<string, EndpointSlice | undefined>();
+    for (const slice of [...plan.create, ...plan.update]) written.set(slice.name, slice);
+    for (const slice of plan.delete) written.set(slice.name, undefined);
+    if (written.size === 0) return;
+    const kept: EndpointSlice[] = [];
+    for (const slice of this.slices) {
+      if (!written.has(slice.name)) {
+        kept.push(slice);
+        continue;
+      }
+      this.unindex(slice);
+      const next = written.get(slice.name);
+      if (next) kept.push(next);
+      written.delete(slice.name);
+    }
+    const created = [...written.values()].filter((s): s is EndpointSlice => s !== undefined);
+    this.slices = created.length === 0 ? kept : [...kept, ...created].sort(byName);
+    for (const slice of [...plan.create, ...plan.update]) this.index(slice);
+  }
+
+  private index(slice: EndpointSlice): void {
+    for (const endpoint of slice.endpoints) {
+      const id = endpoint.targetRef.name;
+      const names = this.sliceNames.get(id);
+      if (names) names.push(slice.name);
+      else this.sliceNames.set(id, [slice.name]);
+    }
+  }
+
+  private unindex(slice: EndpointSlice): void {
+    for (const endpoint of slice.endpoints) {
+      const id = endpoint.targetRef.name;
+      const names = this.sliceNames.get(id)?.filter((name) => name !== slice.name) ?? [];
+      if (names.length > 0) this.sliceNames.set(id, names);
+      else this.sliceNames.delete(id);
+    }
+  }
+}
+
+const byName = (a: EndpointSlice, b: EndpointSlice): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
