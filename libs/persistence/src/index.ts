@@ -14,3 +14,4 @@ export * from './persistence.module';
 export * from './repositories/api-token.repository';
 export * from './repositories/endpoint-history.repository';
 export * from './repositories/projection-repositories';
+export { splitServiceKey } from './repositories/service-keys';

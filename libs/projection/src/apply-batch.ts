@@ -11,6 +11,7 @@ import {
 import { decodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import {
   inTransaction,
+  splitServiceKey,
   type CommandOutcomeRecord,
   type EndpointHistoryEntry,
   type ProjectionRepositories,
@@ -135,8 +136,10 @@ export class BatchApplier {
     keys.forEach((key) => touched.add(key));
     const models = await this.cache.acquire(tx, keys);
     const judged = this.applyCommands(commands, models);
+    const lettered = deadLetterOutcomes(fresh.flatMap((p) => p.decoded.filter((d) => unapplicable.has(d.message))), unapplicable);
     const { latest, changes, versions } = await this.commitWrites(tx, judged);
     await this.writeRows(tx, judged, models, versions);
+    await this.repositories.outcomes.record(tx, lettered);
     await this.repositories.history.append(tx, historyEntries(judged.applied, changes, versions));
     await this.repositories.offsets.advance(
       tx,
@@ -252,6 +255,28 @@ const outcomeKey = (command: Command) => {
   const { namespace, name } = eventServiceKey(command.events[0].event);
   const { commandId, commandParts } = command.events[0].metadata;
   return { commandId, namespace, serviceName: name, parts: commandParts ?? 1 };
+};
+
+/** A command whose events went to the dead-letter topic is settled as rejected, so its caller hears why. */
+const deadLetterOutcomes = (decoded: readonly Decoded[], reasons: ReadonlyMap<LogMessage, string>): CommandOutcomeRecord[] => {
+  const outcomes = new Map<string, CommandOutcomeRecord>();
+  for (const { message } of decoded) {
+    const commandId = message.headers.ce_commandid;
+    const key = message.key;
+    if (!commandId || !key || outcomes.has(`${commandId} ${key}`)) continue;
+    const { namespace, name } = splitServiceKey(key);
+    outcomes.set(`${commandId} ${key}`, {
+      commandId,
+      namespace,
+      serviceName: name,
+      parts: Number(message.headers.ce_commandparts ?? '1') || 1,
+      status: 'REJECTED',
+      code: 'BAD_USER_INPUT',
+      field: 'event',
+      message: `dead-lettered: ${reasons.get(message) ?? 'unreadable'}`,
+    });
+  }
+  return [...outcomes.values()];
 };
 
 const storedService = (model: ServiceModel): StoredService => ({

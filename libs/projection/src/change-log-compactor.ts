@@ -1,17 +1,26 @@
 import { Logger } from '@nestjs/common';
-import { SliceChangeRepository } from '@lib/persistence';
+import type { CommandOutcomeRepository, CommandRequestRepository, SliceChangeRepository } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 
 const INTERVAL_MS = 60_000;
 
-/** Trims the slice change log to WATCH_HISTORY; never drops a row the relay has not published. */
+export interface CompactedRepositories {
+  readonly changes: SliceChangeRepository;
+  readonly outcomes: CommandOutcomeRepository;
+  readonly requests: CommandRequestRepository;
+}
+
+/**
+ * Trims the slice change log, command verdicts and claimed request ids to WATCH_HISTORY; never
+ * drops a change the relay has not published.
+ */
 export class ChangeLogCompactor {
   private readonly logger = new Logger('ChangeLogCompactor');
-  private readonly changes = new SliceChangeRepository();
   private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repositories: CompactedRepositories,
     private readonly historySeconds: number,
     private readonly relayActive: boolean,
     private readonly intervalMs = INTERVAL_MS,
@@ -30,8 +39,11 @@ export class ChangeLogCompactor {
     this.timer = setTimeout(() => void run(), 0);
   }
 
-  compactOnce(): Promise<number> {
-    return this.changes.compact(this.dataSource.manager, this.historySeconds, this.relayActive);
+  async compactOnce(): Promise<number> {
+    const q = this.dataSource.manager;
+    await this.repositories.outcomes.compact(q, this.historySeconds);
+    await this.repositories.requests.compact(q, this.historySeconds);
+    return this.repositories.changes.compact(q, this.historySeconds, this.relayActive);
   }
 
   stop(): void {

@@ -1,7 +1,13 @@
 import { Inject, Module, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
 import { EVENT_LOG, KafkaEventLog, MessagingModule, type EventLog } from '@lib/messaging';
-import { PersistenceModule, ProjectionRepositories } from '@lib/persistence';
+import {
+  CommandOutcomeRepository,
+  CommandRequestRepository,
+  PersistenceModule,
+  ProjectionRepositories,
+  SliceChangeRepository,
+} from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
 import { ChangeLogCompactor } from './change-log-compactor';
@@ -43,9 +49,15 @@ import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
     },
     {
       provide: ChangeLogCompactor,
-      inject: [REGISTRY_CONFIG, DataSource, EVENT_LOG],
-      useFactory: (config: RegistryConfig, dataSource: DataSource, eventLog: EventLog) =>
-        new ChangeLogCompactor(dataSource, config.watchHistorySeconds, eventLog instanceof KafkaEventLog),
+      inject: [REGISTRY_CONFIG, DataSource, EVENT_LOG, SliceChangeRepository, CommandOutcomeRepository, CommandRequestRepository],
+      useFactory: (
+        config: RegistryConfig,
+        dataSource: DataSource,
+        eventLog: EventLog,
+        changes: SliceChangeRepository,
+        outcomes: CommandOutcomeRepository,
+        requests: CommandRequestRepository,
+      ) => new ChangeLogCompactor(dataSource, { changes, outcomes, requests }, config.watchHistorySeconds, eventLog instanceof KafkaEventLog),
     },
     {
       // Runs wherever the projector runs; one process sweeps at a time.

@@ -15,7 +15,7 @@ import { CommandOutcomeRepository, CommandRequestRepository, type CommandVerdict
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { Principal } from '../access/principal';
-import { ApiError } from '../graphql/format-error';
+import { ApiError, type RegistryErrorCode } from '../graphql/format-error';
 import { DecisionStates, type DecisionState } from './decision-states';
 import { OutcomeWaiter } from './outcome-waiter';
 
@@ -140,7 +140,7 @@ export class CommandService {
     const verdict = await this.waiter.waitFor(commandId);
     if (verdict.status === 'REJECTED') {
       const field = verdict.field ?? 'input';
-      throw new ApiError(verdict.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT', `${field}: ${verdict.message ?? 'rejected'}`, {
+      throw new ApiError(rejectionCode(verdict.code), `${field}: ${verdict.message ?? 'rejected'}`, {
         field,
         rule: verdict.message,
         commandId,
@@ -155,6 +155,9 @@ export class CommandService {
     return this.states.load([...ids].map(([key, named]) => ({ key, ids: [...named] })));
   }
 }
+
+const rejectionCode = (code: string | undefined): RegistryErrorCode =>
+  code === 'NOT_FOUND' || code === 'BAD_USER_INPUT' ? code : 'CONFLICT';
 
 const validateRequestId = (requestId: string | undefined): void => {
   if (requestId !== undefined && (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH)) {

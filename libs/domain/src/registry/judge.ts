@@ -70,8 +70,8 @@ const judgeEvent = (event: RecordedEvent['event'], state: JudgedState): Verdict 
     case 'EndpointRegistered': {
       const { definition } = state;
       if (!definition) return notFound('serviceName', `service ${serviceName(event)} is not registered`);
-      const misfit = endpointMisfit(event.data.endpoint, definition, `endpoint ${event.data.endpoint.id}`);
-      return misfit ? conflict(misfit.field, misfit.rule) : APPLIED;
+      const misfit = endpointMisfit(event.data.endpoint, definition, 'endpoint');
+      return misfit ? conflict(misfit.field, `endpoint ${event.data.endpoint.id}: ${misfit.rule}`) : APPLIED;
     }
     case 'EndpointConditionsChanged':
       // A renewal names its lease incarnation: it is fenced by evolve, never refused.
