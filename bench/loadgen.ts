@@ -3,7 +3,7 @@ import type { TaskReply, TaskRequest, TaskTable } from './lib/protocol';
 import { etcdPut, etcdRange, etcdWatch } from './tasks/etcd';
 import { etcdLeaseKeepAlive, etcdLeaseSetup, expiryLatency, heartbeatLoop, registerLeased } from './tasks/leases';
 import { pgMultiRowUpsert, pgSliceUpsert } from './tasks/postgres';
-import { churn, fanout, holdSubscribers, readSlices, registerBulk, registerServices, registerSingle, releaseSubscribers } from './tasks/registry';
+import { churn, fanout, holdSubscribers, readSlices, registerBulk, registerInto, registerServices, registerSingle, releaseSubscribers } from './tasks/registry';
 
 /**
  * The load generator: a child process (child_process.fork) that runs one task at a time for the
@@ -18,6 +18,7 @@ const tasks: TaskTable = {
   registerServices,
   registerSingle,
   registerBulk,
+  registerInto,
   churn,
   readSlices,
   fanout,

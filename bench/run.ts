@@ -37,7 +37,7 @@ const ROOT = resolve(__dirname, '..', '..');
 /** The registry build under test (its dist/ and node_modules/): this checkout, or another one for an A/B comparison. */
 const REGISTRY_ROOT = resolve(process.env.BENCH_REGISTRY_ROOT ?? ROOT);
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
-const SCENARIOS = ['single', 'bulk', 'read', 'fanout', 'subscribers', 'projector', 'replay', 'leases'] as const;
+const SCENARIOS = ['single', 'scale', 'bulk', 'read', 'fanout', 'subscribers', 'projector', 'replay', 'leases'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const env = process.env;
@@ -65,6 +65,9 @@ const PARAMETERS = {
     // One event per slice of the 1,000: the worst case G5 names, which no coalescing can shorten.
     churnRequests: 10, churnPerRequest: 100, churnConcurrency: 4, churnDurationMs: 30_000, churnCatchUpTimeoutMs: 90_000,
     replayTimeoutMs: 60_000,
+    // Issue 14: the same registrations into services of 10, 10,000 and 50,000 endpoints.
+    scaleSizes: [10, 10_000, 50_000], scaleFillPerRequest: 1000, scaleFillConcurrency: 2, scaleFillDurationMs: 120_000,
+    scaleSingleConcurrency: 16, scaleBulkPerRequest: 20, scaleBulkConcurrency: 4, scaleDurationMs: 8000, scaleCount: 20_000,
   },
   // Issue 8: a fleet of 20,000 leased endpoints renewing every 30 s, time compressed to one window
   // of `renewWindowMs` at the fleet's rate (20,000 / 30 s); etcd keeps 20,000 leases alive at the same rate.
@@ -386,6 +389,38 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
     results.registry.singleAck = { ...ack.result, loadgenCpuSeconds: loadgenCpuOf(ack) };
   }
 
+  // R9 (issue 14): a registration's cost must follow the change, not the service's size.
+  if (selected.has('scale')) {
+    await lg().run('registerServices', { ...target, namespace: 'bench-scale', first: 0, count: R.scaleSizes.length, concurrency: 4, wait: 'projection' });
+    const scale: Record<string, unknown> = {};
+    for (const [service, size] of R.scaleSizes.entries()) {
+      const block = 9 + service;
+      await phase(`fill bench-scale service of ${size} endpoints (ack)`, async () => {
+        await lg().run('registerInto', {
+          ...target, namespace: 'bench-scale', service, addressBlock: block, firstIndex: 0, perRequest: Math.min(size, R.scaleFillPerRequest),
+          concurrency: R.scaleFillConcurrency, count: Math.ceil(size / R.scaleFillPerRequest), durationMs: R.scaleFillDurationMs, wait: 'ack',
+        });
+        await waitForLagZero(main(), R.fillLagTimeoutMs);
+      });
+      const into = (label: string, perRequest: number, concurrency: number, firstIndex: number) =>
+        phase(`registry ${label} into a service of ${size} endpoints (after projection)`, () =>
+          lg().run('registerInto', {
+            ...target, namespace: 'bench-scale', service, addressBlock: block, firstIndex, perRequest,
+            concurrency, count: R.scaleCount, durationMs: R.scaleDurationMs, wait: 'projection',
+          }),
+        );
+      const single = await into('registerEndpoint c16', 1, R.scaleSingleConcurrency, 1 << 16);
+      await waitForLagZero(main(), 30_000);
+      const bulk = await into(`registerEndpoints x${R.scaleBulkPerRequest} c4`, R.scaleBulkPerRequest, R.scaleBulkConcurrency, 2 << 16);
+      await waitForLagZero(main(), 30_000);
+      scale[size] = {
+        single: { ...single.result, confirmedPerSecond: (single.result.ops - single.result.unconfirmed) / single.result.seconds },
+        bulk: { ...bulk.result, confirmedEndpointsPerSecond: ((bulk.result.ops - bulk.result.unconfirmed) * R.scaleBulkPerRequest) / bulk.result.seconds },
+      };
+    }
+    results.registry.scale = scale;
+  }
+
   // R2: registerEndpoints, 100 new endpoints of one service per request; then fill to 1,000 x 100.
   const fillNeeded = ['bulk', 'read', 'subscribers', 'projector'].some((s) => selected.has(s as Scenario));
   let filled: number[] = [];
@@ -634,6 +669,13 @@ const buildRows = (): ResultRow[] => {
     }));
   }
   if (r.bulk) {
+    const scale = (size: number, kind: 'single' | 'bulk') =>
+      num(get(r, 'scale', String(size), kind, kind === 'single' ? 'confirmedPerSecond' : 'confirmedEndpointsPerSecond'));
+    for (const size of R.scaleSizes.slice(1)) {
+      const goal = size === 10_000 ? ({ op: '>=', value: 0.7 } as const) : null;
+      rows.push(row(`S1-${size}`, `registerEndpoint c16 into ${size} endpoints / into 10`, { value: scale(size, 'single'), unit: 'ops/s' }, { value: scale(10, 'single'), unit: 'ops/s' }, goal));
+      rows.push(row(`S2-${size}`, `registerEndpoints x20 c4 into ${size} endpoints / into 10`, { value: scale(size, 'bulk'), unit: 'ep/s' }, { value: scale(10, 'bulk'), unit: 'ep/s' }, goal));
+    }
     rows.push(row('G1b', 'registerEndpoints x100 c8, after projection (endpoints/s) / etcd put c64', { value: num(get(r, 'bulk', 'confirmedEndpointsPerSecond')), unit: 'ep/s' }, { value: etcdPut, unit: 'puts/s' }, { op: '>=', value: 5 }));
   }
   if (r.fanout) {

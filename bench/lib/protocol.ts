@@ -1,7 +1,7 @@
 import type { etcdPut, etcdRange, etcdWatch } from '../tasks/etcd';
 import type { etcdLeaseKeepAlive, etcdLeaseSetup, expiryLatency, heartbeatLoop, registerLeased } from '../tasks/leases';
 import type { pgMultiRowUpsert, pgSliceUpsert } from '../tasks/postgres';
-import type { churn, fanout, holdSubscribers, readSlices, registerBulk, registerServices, registerSingle, releaseSubscribers } from '../tasks/registry';
+import type { churn, fanout, holdSubscribers, readSlices, registerBulk, registerInto, registerServices, registerSingle, releaseSubscribers } from '../tasks/registry';
 
 /** Every task the load generator runs: name -> implementation (for its parameter and result types). */
 export interface TaskTable {
@@ -13,6 +13,7 @@ export interface TaskTable {
   registerServices: typeof registerServices;
   registerSingle: typeof registerSingle;
   registerBulk: typeof registerBulk;
+  registerInto: typeof registerInto;
   churn: typeof churn;
   readSlices: typeof readSlices;
   fanout: typeof fanout;

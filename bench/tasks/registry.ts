@@ -363,3 +363,33 @@ export const releaseSubscribers = async (): Promise<{ events: number; errors: st
   await Promise.allSettled(subscribers.map((s) => s.stop()));
   return result;
 };
+
+export interface RegisterIntoParams extends Target {
+  readonly namespace: string;
+  /** The one service every request goes to. */
+  readonly service: number;
+  readonly addressBlock: number;
+  /** First endpoint index: scenarios sharing a block keep their addresses apart. */
+  readonly firstIndex: number;
+  /** 1: registerEndpoint; more: registerEndpoints of that many new endpoints. */
+  readonly perRequest: number;
+  readonly concurrency: number;
+  readonly count: number;
+  readonly durationMs: number;
+  readonly wait: WaitMode;
+}
+
+/** New endpoints into one service, `perRequest` per request: what a registration costs as the service grows. */
+export const registerInto = async (p: RegisterIntoParams): Promise<MutationLoopResult> => {
+  const http = client(p, p.concurrency);
+  const input = (index: number) => endpointInput(p.namespace, serviceName(p.service), endpointAddress(p.addressBlock, p.firstIndex + index), index);
+  try {
+    return await mutationLoop(p, p.wait, p.perRequest, (i) =>
+      p.perRequest === 1
+        ? mutate(http, REGISTER_ENDPOINT, 'registerEndpoint', { input: input(i) }, p.wait)
+        : mutate(http, REGISTER_ENDPOINTS, 'registerEndpoints', { inputs: Array.from({ length: p.perRequest }, (_, k) => input(i * p.perRequest + k)) }, p.wait),
+    );
+  } finally {
+    http.close();
+  }
+};
