@@ -18,9 +18,11 @@ export const toLeaseProtectionView = (status: LeaseSweeperStatus): LeaseProtecti
 /** What the active lease sweeper last reported; any instance reads it (the sweeper may run elsewhere). */
 @Injectable()
 export class LeaseProtectionStatus {
-  private readonly leases = new LeaseRepository();
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(LeaseRepository) private readonly leases: LeaseRepository,
+  ) {}
 
   read(): Promise<LeaseSweeperStatus> {
     return this.leases.status(this.dataSource.manager);

@@ -27,7 +27,6 @@ const MAX_KEYS_PER_STATEMENT = 20_000;
  */
 @Injectable()
 export class LeaseRenewer implements BeforeApplicationShutdown {
-  private readonly leases = new LeaseRepository();
   private queue: Pending[] = [];
   private queuedKeys = 0;
   private oldestQueuedAt = 0;
@@ -39,6 +38,7 @@ export class LeaseRenewer implements BeforeApplicationShutdown {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    @Inject(LeaseRepository) private readonly leases: LeaseRepository,
   ) {}
 
   renew(keys: readonly LeaseKey[]): Promise<RenewalResult> {

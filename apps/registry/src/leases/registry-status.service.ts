@@ -9,13 +9,13 @@ import type { RegistryStatus } from './registry-status.types';
 @Injectable()
 export class RegistryStatusService {
   private readonly logger = new Logger('LeaseProtection');
-  private readonly leases = new LeaseRepository();
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ProjectorLag) private readonly lag: ProjectorLag,
     @Inject(LeaseProtectionStatus) private readonly protection: LeaseProtectionStatus,
     @Inject(AccessService) private readonly access: AccessService,
+    @Inject(LeaseRepository) private readonly leases: LeaseRepository,
   ) {}
 
   async current(): Promise<RegistryStatus> {

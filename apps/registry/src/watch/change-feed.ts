@@ -28,7 +28,6 @@ const FALLBACK_POLL_MS = 1000;
 @Injectable()
 export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ChangeFeed');
-  private readonly changes = new SliceChangeRepository();
   private readonly listeners = new Set<FeedListener>();
   private readonly loop = new CoalescingLoop(() => this.readNew(), FALLBACK_POLL_MS, (error) =>
     this.logger.warn({ msg: 'change feed read failed, will retry', error: error.message }),
@@ -40,6 +39,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ProjectionSignal) private readonly signal: ProjectionSignal,
+    @Inject(SliceChangeRepository) private readonly changes: SliceChangeRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -36,8 +36,6 @@ export const parseResourceVersion = (raw: string, field = 'resourceVersion'): bi
  */
 @Injectable()
 export class WatchService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly changes = new SliceChangeRepository();
-  private readonly slices = new EndpointSliceRepository();
   /** Open streams per token (or per name for the admin token and anonymous). */
   private readonly open = new Map<string, Set<WatchStream>>();
   private revocationTimer?: NodeJS.Timeout;
@@ -47,6 +45,8 @@ export class WatchService implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(ChangeFeed) private readonly feed: ChangeFeed,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     @Inject(ApiTokenRepository) private readonly tokens: ApiTokenRepository,
+    @Inject(SliceChangeRepository) private readonly changes: SliceChangeRepository,
+    @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
   ) {}
 
   onApplicationBootstrap(): void {
