@@ -9,6 +9,7 @@ import { ConsumerOffsetRepository } from './repositories/consumer-offset.reposit
 import { EndpointHistoryRepository } from './repositories/endpoint-history.repository';
 import { EndpointSliceRepository } from './repositories/endpoint-slice.repository';
 import { RegistryStateRepository } from './repositories/registry-state.repository';
+import { ServiceCountRepository } from './repositories/service-count.repository';
 import { SliceChangeRepository } from './repositories/slice-change.repository';
 
 const repositories = [
@@ -18,6 +19,7 @@ const repositories = [
   ConsumerOffsetRepository,
   ApiTokenRepository,
   EndpointHistoryRepository,
+  ServiceCountRepository,
 ];
 
 /** The embedded cluster, or null when DATABASE_URL names an external Postgres. */
