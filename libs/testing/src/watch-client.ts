@@ -11,6 +11,8 @@ export interface Watch {
   readonly events: ReceivedEvent[];
   readonly errors: { message: string; extensions?: { code?: string } }[];
   completed: boolean;
+  /** The WebSocket close code when the server closed the connection (4401, 4403, 1009, ...). */
+  closeCode?: number;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,8 @@ export const watch = (
         if (message.data?.endpointSliceEvents) result.events.push(message.data.endpointSliceEvents);
       },
       error: (error) => {
+        const closeCode = (error as { code?: unknown }).code;
+        if (typeof closeCode === 'number') result.closeCode = closeCode;
         const list = Array.isArray(error) ? error : [error];
         result.errors.push(...list.map((e) => ({ message: (e as Error).message ?? String(e), extensions: (e as { extensions?: { code?: string } }).extensions })));
       },

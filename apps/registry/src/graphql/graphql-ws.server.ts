@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
@@ -49,6 +49,7 @@ const operationError = (error: unknown): GraphQLError => {
  */
 @Injectable()
 export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(GraphQLWsServer.name);
   private readonly sessions = new Map<WebSocket, Session>();
   private wss?: WebSocketServer;
   private dispose?: () => void;
@@ -68,7 +69,14 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
     this.dispose = () => void server.dispose();
     this.http.httpAdapter.getHttpServer().on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (new URL(request.url ?? '/', 'http://localhost').pathname !== PATH) return;
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        wss.emit('connection', ws, request);
+        // ws has already closed the socket (1009 for an oversized frame, 1002 for a protocol
+        // error) when it emits the error; graphql-ws would log each as an internal error, which
+        // lets any client flood the logs.
+        ws.removeAllListeners('error');
+        ws.on('error', (error) => this.logger.debug({ msg: 'graphql-ws socket error', error: error.message }));
+      });
     });
     this.stopWatchingRevocations = this.access.onRevoked((tokenIds) => this.closeRevoked(tokenIds));
   }
