@@ -35,6 +35,8 @@ export const watch = (
     connectionParams,
     retryAttempts: 0,
     lazy: false,
+    // A refused connection reaches the subscription's error sink below; not worth a console line.
+    onNonLazyError: () => undefined,
   });
   const result: Watch = {
     events: [],

@@ -26,15 +26,7 @@ export class LruMap<K, V> {
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
   }
 
-  delete(key: K): void {
-    this.entries.delete(key);
-  }
-
   deleteWhere(predicate: (value: V) => boolean): void {
     for (const [key, value] of this.entries) if (predicate(value)) this.entries.delete(key);
-  }
-
-  clear(): void {
-    this.entries.clear();
   }
 }
