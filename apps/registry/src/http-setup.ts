@@ -1,12 +1,14 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { RegistryConfig } from '@lib/config';
-import { RateLimiter } from './access/rate-limiter';
+import { accessMiddleware } from './access/access.middleware';
+import { AccessService } from './access/access.service';
 
-/** Body limit, CORS and rate limiting: the same for the served app and the test harness. */
+/** CORS, authentication with the rate limit, body limit: the same for the served app and the test harness. */
 export const configureHttp = (app: NestExpressApplication, config: RegistryConfig): void => {
-  app.useBodyParser('json', { limit: config.access.maxBodyBytes });
+  // CORS first: a browser's preflight carries no credentials.
   if (config.access.corsOrigins.length > 0) app.enableCors({ origin: [...config.access.corsOrigins], credentials: false });
-  // With auth off every caller is the same anonymous admin: one shared bucket would throttle everyone.
-  if (config.access.mode === 'token') app.use('/graphql', new RateLimiter(config.access.rateLimitPerSecond).middleware());
+  // Before the body parser, so that an unauthenticated or throttled request never has its body read.
+  app.use('/graphql', accessMiddleware(app.get(AccessService)));
+  app.useBodyParser('json', { limit: config.access.maxBodyBytes });
   app.enableShutdownHooks();
 };

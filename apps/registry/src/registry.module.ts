@@ -9,7 +9,6 @@ import { PersistenceModule, SliceChangeRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { ProjectionModule } from '@lib/projection';
 import { AccessModule } from './access/access.module';
-import { AccessService } from './access/access.service';
 import { ApiTokenResolver } from './access/api-token.resolver';
 import { CommandService } from './commands/command.service';
 import { ProjectionSignal } from './commands/projection-signal';
@@ -20,13 +19,16 @@ import { EndpointSliceResolver } from './endpoint-slices/endpoint-slice.resolver
 import { EndpointHistoryResolver } from './endpoints/endpoint-history.resolver';
 import { EndpointResolver } from './endpoints/endpoint.resolver';
 import { GraphQLPassThroughFilter } from './graphql/graphql-exception.filter';
+import { GraphQLWsServer } from './graphql/graphql-ws.server';
 import { LeaseRenewer } from './leases/lease-renewer';
 import { LeaseService } from './leases/lease.service';
 import { RegistryStatusResolver } from './leases/registry-status.resolver';
 import { RegistryStatusService } from './leases/registry-status.service';
 import { graphqlOptions } from './graphql/graphql.options';
 import { SliceQueryCache } from './graphql/slice-query-cache';
+import { ServiceConnectionResolver } from './services/service-connection.resolver';
 import { ServiceResolver } from './services/service.resolver';
+import { ServiceSlicesLoader } from './services/service-slices.loader';
 import { ChangeFeed } from './watch/change-feed';
 import { WatchResolver } from './watch/watch.resolver';
 import { WatchService } from './watch/watch.service';
@@ -49,20 +51,23 @@ export class RegistryModule {
         AccessModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [AccessModule, PersistenceModule],
-          inject: [AccessService, DataSource, SliceChangeRepository],
-          useFactory: (access: AccessService, dataSource: DataSource, changes: SliceChangeRepository) =>
-            graphqlOptions(access, config.access, new SliceQueryCache(() => changes.latest(dataSource.manager))),
+          imports: [PersistenceModule],
+          inject: [DataSource, SliceChangeRepository],
+          useFactory: (dataSource: DataSource, changes: SliceChangeRepository) =>
+            graphqlOptions(config.access, new SliceQueryCache(() => changes.latest(dataSource.manager))),
         }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
+        GraphQLWsServer,
         CommandService, CommandOutcomeResolver, DecisionStates, ProjectionSignal, OutcomeWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
         ChangeFeed,
         WatchService,
         WatchResolver,
         ApiTokenResolver,
+        ServiceConnectionResolver,
+        ServiceSlicesLoader,
         EndpointHistoryResolver,
         LeaseRenewer,
         LeaseService,

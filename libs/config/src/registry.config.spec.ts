@@ -28,10 +28,11 @@ describe('loadRegistryConfig', () => {
         rateLimitPerSecond: 200,
         maxBodyBytes: 2097152,
         maxQueryDepth: 12,
-        maxQueryCost: 2000,
+        maxQueryCost: 50000,
         maxSubscriptionsPerConnection: 100,
         maxSubscriptionsPerToken: 2000,
         corsOrigins: [],
+        introspection: true,
       },
       leases: { sweepMs: 1000, protectFraction: 0.3, protectMin: 20, renewCoalesceMs: 200 },
     });
@@ -80,6 +81,7 @@ describe('loadRegistryConfig', () => {
     [{ LEASE_PROTECT_FRACTION: '30%' }, /LEASE_PROTECT_FRACTION/],
     [{ LEASE_PROTECT_MIN: '0' }, /LEASE_PROTECT_MIN: expected an integer in 1\.\.10000000/],
     [{ LEASE_RENEW_COALESCE_MS: '-5' }, /LEASE_RENEW_COALESCE_MS/],
+    [{ GRAPHQL_INTROSPECTION: 'no' }, /GRAPHQL_INTROSPECTION: expected "on" or "off"/],
   ])('stops on %p naming the variable and the rule', (env, message) => {
     expect(() => loadRegistryConfig(env)).toThrow(ConfigError);
     expect(() => loadRegistryConfig(env)).toThrow(message);

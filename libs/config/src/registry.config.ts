@@ -48,6 +48,8 @@ export interface AccessConfig {
   readonly maxSubscriptionsPerToken: number;
   /** Origins allowed by CORS; empty: CORS closed. */
   readonly corsOrigins: readonly string[];
+  /** GRAPHQL_INTROSPECTION: schema introspection and the IDE page at GET /graphql (for authenticated callers). */
+  readonly introspection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,12 @@ const databaseUrl = (raw: string | undefined): string | undefined => {
   return raw;
 };
 
+const onOff = (env: Env, name: string, fallback: 'on' | 'off'): boolean => {
+  const raw = env[name] || fallback;
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name}: expected "on" or "off", got "${raw}"`);
+  return raw === 'on';
+};
+
 const accessConfig = (env: Env, embedded: boolean): AccessConfig => {
   const mode = env.AUTH_MODE || (embedded ? 'off' : 'token');
   if (mode !== 'token' && mode !== 'off') throw new ConfigError(`AUTH_MODE: expected "token" or "off", got "${mode}"`);
@@ -127,10 +135,11 @@ const accessConfig = (env: Env, embedded: boolean): AccessConfig => {
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 200, 1, 1_000_000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
-    maxQueryCost: integer(env, 'MAX_QUERY_COST', 2000, 10, 10_000_000),
+    maxQueryCost: integer(env, 'MAX_QUERY_COST', 50_000, 10, 100_000_000),
     maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
     maxSubscriptionsPerToken: integer(env, 'MAX_SUBSCRIPTIONS_PER_TOKEN', 2000, 1, 1_000_000),
     corsOrigins,
+    introspection: onOff(env, 'GRAPHQL_INTROSPECTION', 'on'),
   };
 };
 

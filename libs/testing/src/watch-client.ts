@@ -11,6 +11,8 @@ export interface Watch {
   readonly events: ReceivedEvent[];
   readonly errors: { message: string; extensions?: { code?: string } }[];
   completed: boolean;
+  /** The WebSocket close code when the server closed the connection (4401, 4403, 1009, ...). */
+  closeCode?: number;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export const watch = (
     connectionParams,
     retryAttempts: 0,
     lazy: false,
+    // A refused connection reaches the subscription's error sink below; not worth a console line.
+    onNonLazyError: () => undefined,
   });
   const result: Watch = {
     events: [],
@@ -51,6 +55,8 @@ export const watch = (
         if (message.data?.endpointSliceEvents) result.events.push(message.data.endpointSliceEvents);
       },
       error: (error) => {
+        const closeCode = (error as { code?: unknown }).code;
+        if (typeof closeCode === 'number') result.closeCode = closeCode;
         const list = Array.isArray(error) ? error : [error];
         result.errors.push(...list.map((e) => ({ message: (e as Error).message ?? String(e), extensions: (e as { extensions?: { code?: string } }).extensions })));
       },

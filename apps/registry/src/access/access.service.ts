@@ -1,37 +1,72 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
-import { canRead, canWrite, isAdmin, parseScopes, readableNamespaces, validateNamespace } from '@lib/domain';
-import { ApiTokenRepository } from '@lib/persistence';
-import { DataSource } from 'typeorm';
+import { canRead, canWrite, isAdmin, readableNamespaces, validateNamespace } from '@lib/domain';
 import { ApiError } from '../graphql/format-error';
 import { ANONYMOUS, type Principal } from './principal';
-import { bearerToken, hashSecret, secretsEqual } from './token-secret';
+import { RateLimiter } from './rate-limiter';
+import { RevocationWatcher, type RevocationListener } from './revocation-watcher';
+import { bearerToken, secretsEqual } from './token-secret';
+import { TokenVerifier } from './token-verifier';
 
 const ADMIN: Principal = Object.freeze({ name: 'admin', scopes: [{ kind: 'admin' as const }] });
 
-/** Authentication (bearer token -> principal) and every scope decision of the API. */
+/**
+ * The one guard of every transport (GraphQL over HTTP and graphql-ws today; the Kubernetes API,
+ * console, DNS and xDS call the same methods): authentication with the rate limit, revocation
+ * notices, and every scope decision.
+ */
 @Injectable()
 export class AccessService {
+  private readonly limiter: RateLimiter;
+
   constructor(
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(ApiTokenRepository) private readonly tokens: ApiTokenRepository,
-  ) {}
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(RevocationWatcher) private readonly revocations: RevocationWatcher,
+  ) {
+    this.limiter = new RateLimiter(config.access.rateLimitPerSecond);
+  }
 
   get enabled(): boolean {
     return this.config.access.mode === 'token';
   }
 
-  /** Looked up on every request, so a revocation takes effect at once on every replica. */
-  async authenticate(authorization: unknown): Promise<Principal> {
+  /**
+   * Who sends this `Authorization` value, charged one request against the rate limit. A verified
+   * token is charged to its own bucket; a missing, malformed or not yet verified one to its client
+   * address's bucket before any lookup, so made-up tokens reach the database no faster than the
+   * limit. Call it for every request or operation: it honours revocation (at once on the replica
+   * that revoked, within two seconds elsewhere). With auth off there is no limit: every caller is
+   * the same anonymous admin, and one bucket would throttle everyone.
+   */
+  async authenticate(authorization: unknown, clientAddress: string | undefined): Promise<Principal> {
     if (!this.enabled) return ANONYMOUS;
     const secret = bearerToken(authorization);
-    if (!secret) throw new ApiError('UNAUTHENTICATED', 'missing credentials: send "Authorization: Bearer <token>"');
     const admin = this.config.access.adminToken;
-    if (admin !== undefined && secretsEqual(secret, admin)) return ADMIN;
-    const record = await this.tokens.findActiveBySecretHash(this.dataSource.manager, hashSecret(secret));
-    if (!record) throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token');
-    return { tokenId: record.id, name: record.name, scopes: parseScopes(record.scopes, 'scopes') };
+    const known = secret === undefined ? undefined : admin !== undefined && secretsEqual(secret, admin) ? ADMIN : this.verifier.cached(secret);
+    if (known) {
+      this.charge(`principal:${known.tokenId ?? known.name}`);
+      return known;
+    }
+    this.charge(`address:${clientAddress ?? 'unknown'}`);
+    if (!secret) throw new ApiError('UNAUTHENTICATED', 'missing credentials: send "Authorization: Bearer <token>"');
+    const principal = await this.verifier.verify(secret);
+    if (!principal) throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token');
+    return principal;
+  }
+
+  /** Streams and sockets opened with a token end when it is revoked. */
+  onRevoked(listener: RevocationListener): () => void {
+    return this.revocations.onRevoked(listener);
+  }
+
+  private charge(key: string): void {
+    const wait = this.limiter.take(key);
+    if (wait === 0) return;
+    const retryAfterSeconds = Math.ceil(wait * 1000) / 1000;
+    throw new ApiError('RATE_LIMITED', `rate limit of ${this.limiter.perSecond} requests per second exceeded (RATE_LIMIT_PER_SECOND); retry in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
   }
 
   requireAdmin(principal: Principal): void {

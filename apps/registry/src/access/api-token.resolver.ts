@@ -6,6 +6,7 @@ import { ApiTokenRepository, type ApiTokenRecord } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import type { RequestContext } from '../commands/request-context';
 import { AccessService } from './access.service';
+import { RevocationWatcher } from './revocation-watcher';
 import { ApiToken, CreateApiTokenInput, CreatedApiToken } from './api-token.types';
 import { hashSecret, newTokenSecret } from './token-secret';
 
@@ -20,6 +21,7 @@ export class ApiTokenResolver {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ApiTokenRepository) private readonly tokens: ApiTokenRepository,
     @Inject(AccessService) private readonly access: AccessService,
+    @Inject(RevocationWatcher) private readonly revocations: RevocationWatcher,
   ) {}
 
   @Query(() => [ApiToken], { description: 'admin' })
@@ -40,12 +42,13 @@ export class ApiTokenResolver {
     return { token, apiToken: toApiToken(record) };
   }
 
-  @Mutation(() => ApiToken, { description: 'admin; takes effect at once and ends the token\'s subscriptions within seconds' })
+  @Mutation(() => ApiToken, { description: 'admin; takes effect at once on every replica and closes the token\'s graphql-ws connections within two seconds' })
   async revokeApiToken(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<ApiToken> {
     this.access.requireAdmin(context.principal);
     if (!UUID.test(id)) throw new DomainError('BAD_USER_INPUT', 'id', 'must be the id of an API token');
     const record = await this.tokens.revoke(this.dataSource.manager, id);
     if (!record) throw new DomainError('NOT_FOUND', 'id', `no API token with id ${id}`);
+    this.revocations.publish([record.id]);
     return toApiToken(record);
   }
 }

@@ -44,6 +44,10 @@ export const toGraphQLError = (error: unknown): { message: string; code: Registr
   return { message: 'internal error', code: 'INTERNAL_SERVER_ERROR' };
 };
 
+/** The HTTP status of an error refused before any GraphQL runs (authentication, rate limit, storage). */
+const HTTP_STATUS: Readonly<Partial<Record<RegistryErrorCode, number>>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429, UNAVAILABLE: 503 };
+export const httpStatusOf = (code: RegistryErrorCode): number => HTTP_STATUS[code] ?? 500;
+
 export const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (!original || (error instanceof GraphQLError && !error.originalError)) {

@@ -1,59 +1,54 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { AccessConfig } from '@lib/config';
 import {
   GraphQLError,
   Kind,
+  NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  validate,
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
+  type ValidationRule,
 } from 'graphql';
+import { operationCostError } from './query-cost';
 
-interface Measure {
-  readonly depth: number;
-  readonly fields: number;
-}
-
-/** Depth and number of field selections, fragments expanded (a fragment cycle is another rule's error). */
-const measure = (
+/** Depth of a selection set, fragments expanded (a fragment cycle is another rule's error). */
+const depthOf = (
   selectionSet: SelectionSetNode | undefined,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   visiting: ReadonlySet<string>,
-): Measure => {
-  if (!selectionSet) return { depth: 0, fields: 0 };
+): number => {
+  if (!selectionSet) return 0;
   let depth = 0;
-  let fields = 0;
   for (const selection of selectionSet.selections) {
-    let inner: Measure;
+    let inner: number;
     if (selection.kind === Kind.FIELD) {
-      const child = measure(selection.selectionSet, fragments, visiting);
-      inner = { depth: child.depth + 1, fields: child.fields + 1 };
+      inner = depthOf(selection.selectionSet, fragments, visiting) + 1;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      inner = measure(selection.selectionSet, fragments, visiting);
+      inner = depthOf(selection.selectionSet, fragments, visiting);
     } else {
       const name = selection.name.value;
       const fragment = fragments.get(name);
-      inner = fragment && !visiting.has(name) ? measure(fragment.selectionSet, fragments, new Set([...visiting, name])) : { depth: 0, fields: 0 };
+      inner = fragment && !visiting.has(name) ? depthOf(fragment.selectionSet, fragments, new Set([...visiting, name])) : 0;
     }
-    depth = Math.max(depth, inner.depth);
-    fields += inner.fields;
+    depth = Math.max(depth, inner);
   }
-  return { depth, fields };
+  return depth;
 };
 
-/** A root field is a database round trip (or a subscription); nested fields are cheap mapping. */
-const ROOT_FIELD_COST = 50;
 /**
  * Our schema has no cycles, so only introspection (`ofType { ofType { ... } }`) nests deeply; the
  * standard introspection query of GraphiQL and code generators needs about 14 levels.
  */
 const INTROSPECTION_EXTRA_DEPTH = 12;
 
-/**
- * Rejects, before anything executes, operations nested deeper than `maxDepth` or costing more
- * than `maxCost`: one per selected field plus ROOT_FIELD_COST per root field (aliases count, so a
- * thousand aliases of one query cost fifty thousand).
- */
-export const queryLimitsRule =
-  (maxDepth: number, maxCost: number) =>
+/** Rejects, before anything executes, operations nested deeper than `maxDepth`. */
+export const queryDepthRule =
+  (maxDepth: number) =>
   (context: ValidationContext): ASTVisitor => {
     const fragments = new Map(
       context
@@ -63,17 +58,48 @@ export const queryLimitsRule =
     );
     return {
       OperationDefinition(operation) {
-        const { depth, fields } = measure(operation.selectionSet, fragments, new Set());
-        const roots = operation.selectionSet.selections.length;
+        const depth = depthOf(operation.selectionSet, fragments, new Set());
         const introspection = operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
         const depthLimit = introspection ? maxDepth + INTROSPECTION_EXTRA_DEPTH : maxDepth;
-        const cost = fields + roots * (ROOT_FIELD_COST - 1);
         if (depth > depthLimit) {
           context.reportError(new GraphQLError(`query depth ${depth} exceeds the limit of ${depthLimit} (MAX_QUERY_DEPTH${introspection ? ` + ${INTROSPECTION_EXTRA_DEPTH} for introspection` : ''})`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT' } }));
-        }
-        if (cost > maxCost) {
-          context.reportError(new GraphQLError(`query cost ${cost} (${fields} fields, ${roots} root fields at ${ROOT_FIELD_COST} each) exceeds the limit of ${maxCost} (MAX_QUERY_COST)`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT' } }));
         }
       },
     };
   };
+
+/** The rules beyond GraphQL's own that every operation passes, whatever its transport. */
+export const queryLimitRules = (limits: AccessConfig): ValidationRule[] => [
+  queryDepthRule(limits.maxQueryDepth),
+  ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+];
+
+/**
+ * Everything an operation must pass before it runs over graphql-ws, the same as Apollo applies
+ * over HTTP (GraphQL's rules, queryLimitRules, then the cost with the operation's variables).
+ */
+export const operationErrors = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>> | undefined,
+  operationName: string | null | undefined,
+  limits: AccessConfig,
+): readonly GraphQLError[] => {
+  const invalid = validate(schema, document, [...specifiedRules, ...queryLimitRules(limits)]);
+  if (invalid.length > 0) return invalid;
+  const costly = operationCostError(schema, document, variables, operationName, limits.maxQueryCost);
+  return costly ? [costly] : [];
+};
+
+/**
+ * The cost check over HTTP: Apollo's validation rules never see the variables, so it runs once
+ * the operation is resolved, before execution.
+ */
+export const queryCostPlugin = (maxCost: number): ApolloServerPlugin => ({
+  requestDidStart: async () => ({
+    didResolveOperation: async ({ schema, document, request }) => {
+      const costly = operationCostError(schema, document, request.variables, request.operationName, maxCost);
+      if (costly) throw costly;
+    },
+  }),
+});

@@ -2,6 +2,8 @@ import { DomainError, parseLabelSelector, type LabelSelector } from '@lib/domain
 import { decodeCursor, type PageCursor } from '@lib/persistence';
 
 export const MAX_PAGE_SIZE = 1000;
+/** `first` when a list does not say. */
+export const DEFAULT_PAGE_SIZE = 100;
 
 export interface ListArguments {
   readonly namespaces?: readonly string[];

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { validateServiceName } from '@lib/domain';
-import { EndpointSliceRepository, ServiceRepository, encodeCursor } from '@lib/persistence';
+import { ServiceRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { ServiceCommandArgs } from '../commands/command-args';
@@ -10,7 +10,10 @@ import { commandOptions, type RequestContext } from '../commands/request-context
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
 import { EndpointSlice } from '../endpoint-slices/endpoint-slice.types';
 import { MutationResult } from '../endpoints/endpoint.types';
-import { parseListArguments } from '../queries/list-arguments';
+import { listComplexity } from '../graphql/query-cost';
+import { DEFAULT_PAGE_SIZE, parseListArguments } from '../queries/list-arguments';
+import type { ServiceListing } from './service-connection.resolver';
+import { ServiceSlicesLoader } from './service-slices.loader';
 import { toServiceObject } from './service.mapper';
 import { RegisterServiceInput, Service, ServiceConnection } from './service.types';
 import { IntArg, NamespaceArg } from '../graphql/args';
@@ -20,7 +23,7 @@ export class ServiceResolver {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ServiceRepository) private readonly serviceRows: ServiceRepository,
-    @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
+    @Inject(ServiceSlicesLoader) private readonly sliceLoader: ServiceSlicesLoader,
     @Inject(CommandService) private readonly commands: CommandService,
     @Inject(AccessService) private readonly access: AccessService,
   ) {}
@@ -37,28 +40,21 @@ export class ServiceResolver {
   }
 
   @Query(() => ServiceConnection)
-  async services(
+  services(
     @Args('namespace', { type: () => String, nullable: true }) namespace: string | null,
     @Args('labelSelector', { type: () => String, nullable: true }) labelSelector: string | null,
     @IntArg('first', 100) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
     @Context() context: RequestContext,
-  ): Promise<ServiceConnection> {
+  ): ServiceListing {
     const namespaces = this.access.readScope(context.principal, namespace);
-    const page = await this.serviceRows.page(this.dataSource.manager, parseListArguments({ namespaces, labelSelector, first, after }));
-    const last = page.items[page.items.length - 1];
-    return {
-      nodes: page.items.map((item) => toServiceObject(item.node)),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last.key) : undefined },
-      totalCount: page.totalCount,
-    };
+    return { list: parseListArguments({ namespaces, labelSelector, first, after }) };
   }
 
-  @ResolveField(() => [EndpointSlice])
-  async endpointSlices(@Parent() service: Service): Promise<EndpointSlice[]> {
-    const key = `${service.namespace}/${service.name}`;
-    const slices = await this.slices.forServices(this.dataSource.manager, [key]);
-    return (slices.get(key) ?? []).map(toEndpointSliceObject);
+  // A service may have many slices: the cost model charges each selected slice field a page's worth.
+  @ResolveField(() => [EndpointSlice], { complexity: listComplexity(DEFAULT_PAGE_SIZE) })
+  async endpointSlices(@Parent() service: Service, @Context() context: RequestContext): Promise<EndpointSlice[]> {
+    return (await this.sliceLoader.load(context, `${service.namespace}/${service.name}`)).map(toEndpointSliceObject);
   }
 
   @Mutation(() => MutationResult, { description: 'Create or replace a service definition.' })

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
 import { DomainError, matchesLabelSelector, SERVICE_NAME_LABEL, type EndpointSlice, type LabelSelector } from '@lib/domain';
-import { ApiTokenRepository, EndpointSliceRepository, SliceChangeRepository } from '@lib/persistence';
+import { EndpointSliceRepository, SliceChangeRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../access/principal';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
@@ -19,7 +19,6 @@ export interface WatchRequest {
 }
 
 const CATCH_UP_BATCH = 1000;
-const REVOCATION_CHECK_MS = 2000;
 
 const singleNamespace = (request: WatchRequest): string | undefined =>
   request.namespaces?.length === 1 ? request.namespaces[0] : undefined;
@@ -35,37 +34,17 @@ export const parseResourceVersion = (raw: string, field = 'resourceVersion'): bi
  * the live changes through, above a floor that makes the seam exact: no gap, no duplicate.
  */
 @Injectable()
-export class WatchService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WatchService {
   /** Open streams per token (or per name for the admin token and anonymous). */
   private readonly open = new Map<string, Set<WatchStream>>();
-  private revocationTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ChangeFeed) private readonly feed: ChangeFeed,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    @Inject(ApiTokenRepository) private readonly tokens: ApiTokenRepository,
     @Inject(SliceChangeRepository) private readonly changes: SliceChangeRepository,
     @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
   ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.access.mode === 'token') {
-      this.revocationTimer = setInterval(() => void this.endRevoked().catch(() => undefined), REVOCATION_CHECK_MS);
-    }
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.revocationTimer);
-  }
-
-  /** A revoked token's open subscriptions end within REVOCATION_CHECK_MS. */
-  private async endRevoked(): Promise<void> {
-    const ids = [...this.open.keys()].filter((key) => !key.startsWith('name:'));
-    for (const id of await this.tokens.revokedAmong(this.dataSource.manager, ids)) {
-      for (const stream of this.open.get(id) ?? []) stream.fail(new ApiError('UNAUTHENTICATED', 'the token of this subscription was revoked'));
-    }
-  }
 
   private track(principal: Principal, stream: WatchStream): void {
     const key = principal.tokenId ?? `name:${principal.name}`;

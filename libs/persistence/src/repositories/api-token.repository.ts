@@ -54,10 +54,15 @@ export class ApiTokenRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  /** Which of these token ids are revoked (to end their open subscriptions). */
-  async revokedAmong(q: Queryable, ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows: { id: string }[] = await q.query('SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NOT NULL', [ids]);
-    return new Set(rows.map((r) => r.id));
+  /**
+   * Tokens revoked at or after `since` (the database's clock; undefined: from now on), and the
+   * database's clock now, from which the next poll continues.
+   */
+  async revokedSince(q: Queryable, since: Date | undefined): Promise<{ ids: string[]; now: Date }> {
+    const [row]: { ids: string[]; now: Date }[] = await q.query(
+      'SELECT now() AS now, ARRAY(SELECT id::text FROM api_tokens WHERE revoked_at >= coalesce($1::timestamptz, now())) AS ids',
+      [since ?? null],
+    );
+    return row;
   }
 }

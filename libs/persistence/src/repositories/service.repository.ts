@@ -81,28 +81,33 @@ export class ServiceRepository {
     );
   }
 
-  async page(q: Queryable, request: PageRequest): Promise<Page<StoredService>> {
+  /** Counts without reading definitions: `services { totalCount }` costs one index scan. */
+  async count(q: Queryable, request: Pick<PageRequest, 'namespaces' | 'selector'>): Promise<number> {
     const params: unknown[] = [];
-    const where = [
-      request.namespaces ? `namespace = ANY($${params.push(request.namespaces)}::text[])` : 'true',
-      request.selector ? labelSelectorSql(request.selector, 'labels', params) : 'true',
-    ].join(' AND ');
+    const [row]: { total: string }[] = await q.query(`SELECT count(*) AS total FROM registry_services WHERE ${filterSql(request, params)}`, params);
+    return Number(row.total);
+  }
+
+  async page(q: Queryable, request: PageRequest): Promise<Omit<Page<StoredService>, 'totalCount'>> {
+    const params: unknown[] = [];
+    const where = filterSql(request, params);
     const after = request.after
       ? `(namespace, name) > ($${params.push(request.after.namespace)}, $${params.push(request.after.name)})`
       : 'true';
-    const rows: (Partial<ServiceRow> & { total: string; namespace: string | null; name: string | null })[] = await q.query(
-      `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM registry_services WHERE ${where}) c
-         LEFT JOIN LATERAL (
-           SELECT namespace, name, ${COLUMNS} FROM registry_services
-            WHERE ${where} AND ${after} ORDER BY namespace, name LIMIT $${params.push(request.first + 1)}
-         ) p ON true`,
+    const rows: (ServiceRow & { namespace: string; name: string })[] = await q.query(
+      `SELECT namespace, name, ${COLUMNS} FROM registry_services
+        WHERE ${where} AND ${after} ORDER BY namespace, name LIMIT $${params.push(request.first + 1)}`,
       params,
     );
-    const page = rows.filter((r): r is ServiceRow & { total: string; namespace: string; name: string } => r.name !== null);
     return {
-      items: page.slice(0, request.first).map((r) => ({ key: { namespace: r.namespace, name: r.name }, node: toStored(r) })),
-      hasNextPage: page.length > request.first,
-      totalCount: Number(rows[0].total),
+      items: rows.slice(0, request.first).map((r) => ({ key: { namespace: r.namespace, name: r.name }, node: toStored(r) })),
+      hasNextPage: rows.length > request.first,
     };
   }
 }
+
+const filterSql = (request: Pick<PageRequest, 'namespaces' | 'selector'>, params: unknown[]): string =>
+  [
+    request.namespaces ? `namespace = ANY($${params.push(request.namespaces)}::text[])` : 'true',
+    request.selector ? labelSelectorSql(request.selector, 'labels', params) : 'true',
+  ].join(' AND ');

@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { httpStatusOf, toGraphQLError } from '../graphql/format-error';
+import type { AccessService } from './access.service';
+import type { Principal } from './principal';
+
+/** The peer's address, the same for HTTP and WebSocket upgrades (no proxy header is trusted). */
+export const clientAddressOf = (request: IncomingMessage): string | undefined => request.socket.remoteAddress;
+
+const principals = new WeakMap<Request, Principal>();
+
+/** Who sent this request, as accessMiddleware verified it. */
+export const principalOf = (req: Request): Principal => {
+  const principal = principals.get(req);
+  // Only reachable if the middleware was not mounted: fail closed.
+  if (!principal) throw new Error('request reached GraphQL without passing the access middleware');
+  return principal;
+};
+
+/**
+ * AccessService.authenticate for every request on its path, before the body is even parsed:
+ * refused requests answer with their HTTP status (401, 429 with Retry-After, 503) and a GraphQL
+ * error body, and cost nothing else.
+ */
+export const accessMiddleware =
+  (access: AccessService) =>
+  async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      principals.set(req, await access.authenticate(req.headers.authorization, clientAddressOf(req)));
+    } catch (error) {
+      const { message, code, extensions } = toGraphQLError(error);
+      const retryAfter = extensions?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+      res.status(httpStatusOf(code)).json({ errors: [{ message, extensions: { ...extensions, code } }] });
+      return;
+    }
+    next();
+  };
