@@ -23,6 +23,9 @@ import { LeaseService } from './leases/lease.service';
 import { RegistryStatusResolver } from './leases/registry-status.resolver';
 import { RegistryStatusService } from './leases/registry-status.service';
 import { graphqlOptions } from './graphql/graphql.options';
+import { ApiMetrics } from './metrics/api-metrics';
+import { withApiMetrics } from './metrics/graphql-metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { SliceQueryCache } from './graphql/slice-query-cache';
 import { ServiceResolver } from './services/service.resolver';
 import { ChangeFeed } from './watch/change-feed';
@@ -45,12 +48,13 @@ export class RegistryModule {
         MessagingModule,
         HealthModule.register({ projector: roles.projector }),
         AccessModule,
+        MetricsModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [AccessModule, PersistenceModule],
-          inject: [AccessService, DataSource, SliceChangeRepository],
-          useFactory: (access: AccessService, dataSource: DataSource, changes: SliceChangeRepository) =>
-            graphqlOptions(access, config.access, new SliceQueryCache(() => changes.latest(dataSource.manager))),
+          imports: [AccessModule, PersistenceModule, MetricsModule],
+          inject: [AccessService, DataSource, SliceChangeRepository, ApiMetrics],
+          useFactory: (access: AccessService, dataSource: DataSource, changes: SliceChangeRepository, metrics: ApiMetrics) =>
+            withApiMetrics(graphqlOptions(access, config.access, new SliceQueryCache(() => changes.latest(dataSource.manager))), metrics),
         }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],

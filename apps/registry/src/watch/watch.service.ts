@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../access/principal';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
 import { ApiError } from '../graphql/format-error';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { ChangeFeed, type FeedChange } from './change-feed';
 import { WatchStream } from './watch-stream';
 
@@ -47,6 +48,7 @@ export class WatchService implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(ChangeFeed) private readonly feed: ChangeFeed,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     @Inject(ApiTokenRepository) private readonly tokens: ApiTokenRepository,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -75,7 +77,9 @@ export class WatchService implements OnApplicationBootstrap, OnApplicationShutdo
     }
     streams.add(stream);
     this.open.set(key, streams);
+    this.metrics.watchSubscribers.inc();
     stream.onClose(() => {
+      this.metrics.watchSubscribers.dec();
       streams.delete(stream);
       if (streams.size === 0) this.open.delete(key);
     });
@@ -87,7 +91,7 @@ export class WatchService implements OnApplicationBootstrap, OnApplicationShutdo
       (request.serviceName === undefined || slice.labels[SERVICE_NAME_LABEL] === request.serviceName) &&
       (request.selector === undefined || matchesLabelSelector(request.selector, slice.labels));
 
-    const stream = new WatchStream(this.config.watchBufferEvents);
+    const stream = new WatchStream(this.config.watchBufferEvents, () => this.metrics.watchEventsSent.inc());
     this.track(principal, stream);
     const held: FeedChange[] = [];
     let live = false;
