@@ -24,7 +24,7 @@ const describedAs = async (url: string, marker: string): Promise<boolean> => {
 };
 
 /** The first `@Query`/`@Mutation` description of a resolver: any one will do, the test only needs to change it. */
-const DECORATOR_DESCRIPTION = /(@(?:Query|Mutation)\([^)]*?description: ')([^']*)(')/;
+const DECORATOR_DESCRIPTION = /(@(?:Query|Mutation)\(.*?description: ')([^']*)(')/;
 const editOneResolverDescription = (srcDir: string, marker: string): string => {
   const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.resolver.ts')).sort();
   for (const file of files) {
