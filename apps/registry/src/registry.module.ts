@@ -25,6 +25,8 @@ import { LeaseService } from './leases/lease.service';
 import { RegistryStatusResolver } from './leases/registry-status.resolver';
 import { RegistryStatusService } from './leases/registry-status.service';
 import { graphqlOptions } from './graphql/graphql.options';
+import { withApiMetrics } from './metrics/graphql-metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { SliceQueryCache } from './graphql/slice-query-cache';
 import { ServiceConnectionResolver } from './services/service-connection.resolver';
 import { ServiceResolver } from './services/service.resolver';
@@ -49,12 +51,13 @@ export class RegistryModule {
         MessagingModule,
         HealthModule.register({ projector: roles.projector }),
         AccessModule,
+        MetricsModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [PersistenceModule],
           inject: [DataSource, SliceChangeRepository],
           useFactory: (dataSource: DataSource, changes: SliceChangeRepository) =>
-            graphqlOptions(config.access, new SliceQueryCache(() => changes.latest(dataSource.manager))),
+            withApiMetrics(graphqlOptions(config.access, new SliceQueryCache(() => changes.latest(dataSource.manager)))),
         }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],

@@ -4,6 +4,7 @@ import { ProjectionMetrics } from '@lib/projection';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { LeaseProtectionStatus, toLeaseProtectionView } from './lease-protection-status';
+import { MetricsSources } from './metrics-sources';
 import { ProjectorLag, withTimeout } from './projector-lag';
 
 @Controller()
@@ -13,6 +14,7 @@ export class HealthController {
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     @Inject(ProjectorLag) private readonly lag: ProjectorLag,
     @Inject(LeaseProtectionStatus) private readonly leases: LeaseProtectionStatus,
+    @Inject(MetricsSources) private readonly sources: MetricsSources,
     @Optional() @Inject(ProjectionMetrics) private readonly metrics?: ProjectionMetrics,
   ) {}
 
@@ -57,6 +59,7 @@ export class HealthController {
     const gauge = (name: string, help: string, value: number) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
     return (
       (this.metrics?.render() ?? '') +
+      this.sources.render() +
       gauge('registry_projector_lag_events', 'Events on the log not yet projected (-1: unknown).', lag) +
       (leases
         ? gauge('registry_lease_protection_active', 'Lease protective mode: 1 while the sweeper holds expiries back.', leases.protectionActive ? 1 : 0) +

@@ -4,6 +4,7 @@ import { PersistenceModule } from '@lib/persistence';
 import { ProjectionModule } from '@lib/projection';
 import { HealthController } from './health.controller';
 import { LeaseProtectionStatus } from './lease-protection-status';
+import { MetricsSourcesModule } from './metrics-sources';
 import { ProjectorLag } from './projector-lag';
 
 @Module({})
@@ -12,7 +13,7 @@ export class HealthModule {
   static register(options: { projector: boolean }): DynamicModule {
     return {
       module: HealthModule,
-      imports: [PersistenceModule, MessagingModule, ...(options.projector ? [ProjectionModule] : [])],
+      imports: [PersistenceModule, MessagingModule, MetricsSourcesModule, ...(options.projector ? [ProjectionModule] : [])],
       controllers: [HealthController],
       providers: [ProjectorLag, LeaseProtectionStatus],
       exports: [ProjectorLag, LeaseProtectionStatus],

@@ -14,6 +14,8 @@ import type { RequestContext } from '../commands/request-context';
 import { sharedSubscribe } from '../watch/shared-subscribe';
 import { ApiError, formatError, toGraphQLError, type RegistryErrorCode } from './format-error';
 import { operationErrors } from './query-limits';
+import { ApiMetrics } from '../metrics/api-metrics';
+import { withWsMetrics } from '../metrics/graphql-metrics';
 
 const PATH = '/graphql';
 /** A socket that has not sent connection_init by then is closed (4408), so idle sockets hold nothing. */
@@ -60,11 +62,12 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
     @Inject(GraphQLSchemaHost) private readonly schemaHost: GraphQLSchemaHost,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.config.access.maxBodyBytes });
-    const server = useServer(this.options(), wss);
+    const server = useServer(withWsMetrics(this.options(), this.metrics), wss);
     this.wss = wss;
     this.dispose = () => void server.dispose();
     this.http.httpAdapter.getHttpServer().on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

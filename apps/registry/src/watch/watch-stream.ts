@@ -14,7 +14,11 @@ export class WatchStream implements AsyncIterableIterator<WatchItem> {
   private done = false;
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    /** Called for each event the subscriber takes (not for the error that ends the stream). */
+    private readonly onSent: () => void = () => undefined,
+  ) {}
 
   onClose(cleanup: () => void): void {
     if (this.done) cleanup();
@@ -51,10 +55,15 @@ export class WatchStream implements AsyncIterableIterator<WatchItem> {
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = undefined;
+      this.handOut(item);
       resolve({ value: item, done: false });
     } else {
       this.queue.push(item);
     }
+  }
+
+  private handOut(item: WatchItem): void {
+    if (!(item instanceof ApiError)) this.onSent();
   }
 
   private close(): void {
@@ -65,7 +74,10 @@ export class WatchStream implements AsyncIterableIterator<WatchItem> {
 
   next(): Promise<IteratorResult<WatchItem>> {
     const item = this.queue.shift();
-    if (item) return Promise.resolve({ value: item, done: false });
+    if (item) {
+      this.handOut(item);
+      return Promise.resolve({ value: item, done: false });
+    }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiting = resolve));
   }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../access/principal';
 import { toEndpointSliceObject } from '../endpoint-slices/endpoint-slice.mapper';
 import { ApiError } from '../graphql/format-error';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { ChangeFeed, type FeedChange } from './change-feed';
 import { WatchStream } from './watch-stream';
 
@@ -44,6 +45,7 @@ export class WatchService {
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     @Inject(SliceChangeRepository) private readonly changes: SliceChangeRepository,
     @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   private track(principal: Principal, stream: WatchStream): void {
@@ -54,7 +56,9 @@ export class WatchService {
     }
     streams.add(stream);
     this.open.set(key, streams);
+    this.metrics.watchSubscribers.inc();
     stream.onClose(() => {
+      this.metrics.watchSubscribers.dec();
       streams.delete(stream);
       if (streams.size === 0) this.open.delete(key);
     });
@@ -66,7 +70,7 @@ export class WatchService {
       (request.serviceName === undefined || slice.labels[SERVICE_NAME_LABEL] === request.serviceName) &&
       (request.selector === undefined || matchesLabelSelector(request.selector, slice.labels));
 
-    const stream = new WatchStream(this.config.watchBufferEvents);
+    const stream = new WatchStream(this.config.watchBufferEvents, () => this.metrics.watchEventsSent.inc());
     this.track(principal, stream);
     const held: FeedChange[] = [];
     let live = false;
