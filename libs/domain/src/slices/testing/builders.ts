@@ -118,3 +118,20 @@ export const writeCounts = (plan: SlicePlan): { create: number; update: number; 
 
 export const sizes = (slices: readonly EndpointSlice[]): number[] =>
   slices.map((slice) => slice.endpoints.length).sort((a, b) => b - a);
+
+/** `slices` in name order, as the projector lists a service's slices. */
+export const byName = (slices: readonly EndpointSlice[]): EndpointSlice[] =>
+  [...slices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+/** The projector's endpoint index: names of the slices holding each endpoint id. */
+export const slicesHolding = (slices: readonly EndpointSlice[]): ((id: string) => readonly string[]) => {
+  const index = new Map<string, string[]>();
+  for (const slice of slices) {
+    for (const endpoint of slice.endpoints) {
+      const names = index.get(endpoint.targetRef.name);
+      if (names === undefined) index.set(endpoint.targetRef.name, [slice.name]);
+      else names.push(slice.name);
+    }
+  }
+  return (id) => index.get(id) ?? [];
+};
