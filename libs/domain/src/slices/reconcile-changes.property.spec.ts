@@ -61,8 +61,11 @@ const alter = (random: Random, endpoint: EndpointDefinition, n: number, how: Alt
         ...withOptional('nodeName', random.pick(NODES)),
       };
     }
-    case 'addresses':
-      return { ...endpoint, addresses: addressesFor(random, n) };
+    case 'addresses': {
+      // Sometimes two addresses of one family, so identity has something to sort.
+      const second = random.chance(0.2) ? [`10.${(n >> 8) & 255}.${n & 255}.2`] : [];
+      return { ...endpoint, addresses: [...addressesFor(random, n), ...second] };
+    }
     case 'hostname': {
       const { hostname: _hostname, ...rest } = endpoint;
       return { ...rest, ...withOptional('hostname', random.pick([undefined, 'a', 'b'])) };

@@ -1,5 +1,6 @@
 import type { EndpointDefinition, ServiceDefinition } from '../../registry/model';
 import type { ServiceState } from '../../registry/state';
+import { compareText } from '../compare-text';
 import type { EndpointSlice, SliceEndpoint } from '../endpoint-slice';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../endpoint-slice';
 import { reconcileSlices } from '../reconcile-slices';
@@ -121,7 +122,7 @@ export const sizes = (slices: readonly EndpointSlice[]): number[] =>
 
 /** `slices` in name order, as the projector lists a service's slices. */
 export const byName = (slices: readonly EndpointSlice[]): EndpointSlice[] =>
-  [...slices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  [...slices].sort((a, b) => compareText(a.name, b.name));
 
 /** The projector's endpoint index: names of the slices holding each endpoint id. */
 export const slicesHolding = (slices: readonly EndpointSlice[]): ((id: string) => readonly string[]) => {
