@@ -33,7 +33,10 @@ export interface GroupWrites {
   /** In the order of the existing slices. */
   readonly update: readonly DraftOf[];
   readonly delete: readonly EndpointSlice[];
-  /** Walked, untouched slices, their endpoints replaced by the desired versions for the hint stage. */
+  /**
+   * Walked slices phase 1 left as they were, their endpoints replaced by the desired versions for
+   * the hint stage; in-sync slices are not listed, their hints being current too.
+   */
   readonly unchanged: readonly DraftOf[];
 }
 
@@ -91,6 +94,7 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
   };
 
   // Phase 2: slices written anyway absorb new endpoints at no extra write, fullest first.
+  // Only a walk marks a slice for update here, so each has its kept list.
   const beingUpdated = held.filter((entry) => entry.mark === 'update');
   for (const entry of beingUpdated.sort((a, b) => sizeOf(b) - sizeOf(a))) {
     if (entry.kept !== undefined) fillUp(entry.kept);
