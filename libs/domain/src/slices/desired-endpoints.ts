@@ -22,9 +22,18 @@ export interface DesiredGroup {
   readonly endpoints: readonly SliceEndpoint[];
 }
 
-export const desiredEndpoints = (state: ServiceState): DesiredGroup[] => {
-  const { definition } = state;
-  const endpoints = Object.values(state.endpoints).sort((a, b) => compareText(a.id, b.id));
+export const desiredEndpoints = (state: ServiceState): DesiredGroup[] =>
+  groupsOf(state.definition, Object.values(state.endpoints));
+
+// The incremental planner asks the same question for only the endpoints a command changed, so
+// both planners place an endpoint by this one code path.
+export const desiredEndpointsOf = (
+  definition: ServiceDefinition,
+  endpoints: readonly EndpointDefinition[],
+): DesiredGroup[] => groupsOf(definition, [...endpoints]);
+
+const groupsOf = (definition: ServiceDefinition, endpoints: EndpointDefinition[]): DesiredGroup[] => {
+  endpoints.sort((a, b) => compareText(a.id, b.id));
   return [...new Set(definition.addressTypes)].flatMap((addressType) =>
     groupsOfFamily(definition, endpoints, addressType),
   );

@@ -1,6 +1,5 @@
-import type { Labels, ServiceDefinition } from '../registry/model';
-import type { DesiredGroup } from './desired-endpoints';
-import type { EndpointSlice, SliceEndpoint } from './endpoint-slice';
+import type { AddressType, Labels, ServiceDefinition } from '../registry/model';
+import type { EndpointSlice, SliceEndpoint, SlicePort } from './endpoint-slice';
 import { endpointIdentity, equalBeyondIdentity } from './endpoint-identity';
 import type { DraftOf, SliceDraft } from './slice-draft';
 import { serviceLabelsDiffer } from './slice-labels';
@@ -11,31 +10,61 @@ export interface GroupContext {
   readonly maxEndpointsPerSlice: number;
 }
 
+/** One (address type, port set) group as the fill phases see it. */
+export interface PortGroupFill {
+  readonly addressType: AddressType;
+  readonly ports: readonly SlicePort[];
+  /** The existing slices of this port set, in name order. */
+  readonly existing: readonly EndpointSlice[];
+  /**
+   * Desired endpoints by identity, in desired order (by id), covering every endpoint a walked
+   * slice may keep. Phase 1 takes out what it finds; the rest is new to the group. Consumed.
+   */
+  readonly pending: Map<string, SliceEndpoint>;
+  /**
+   * Slices phase 1 need not walk because every endpoint they hold is desired and current (the
+   * incremental planner knows which slices no change touched); they are unchanged.
+   */
+  readonly inSync?: (slice: EndpointSlice) => boolean;
+}
+
 export interface GroupWrites {
   readonly create: readonly SliceDraft[];
   /** In the order of the existing slices. */
   readonly update: readonly DraftOf[];
   readonly delete: readonly EndpointSlice[];
-  /** Untouched slices, their endpoints replaced by the desired versions for the hint stage. */
+  /**
+   * Walked slices phase 1 left as they were, their endpoints replaced by the desired versions for
+   * the hint stage; in-sync slices are not listed, their hints being current too.
+   */
   readonly unchanged: readonly DraftOf[];
 }
 
 type Mark = 'update' | 'unchanged';
 
+interface Held {
+  readonly existing: EndpointSlice;
+  mark: Mark;
+  /** What phase 1 kept; undefined for an in-sync slice, whose endpoints are copied only if filled. */
+  kept: SliceEndpoint[] | undefined;
+}
+
+const sizeOf = (held: Held): number => held.kept?.length ?? held.existing.endpoints.length;
+
 // k8s reconcileByPortMapping (§3.5): the three-phase fill of one (address type, port set) group.
-export const fillPortGroup = (
-  group: DesiredGroup,
-  existing: readonly EndpointSlice[],
-  context: GroupContext,
-): GroupWrites => {
+export const fillPortGroup = (group: PortGroupFill, context: GroupContext): GroupWrites => {
   const max = context.maxEndpointsPerSlice;
-  const pending = new Map(group.endpoints.map((endpoint) => [endpointIdentity(endpoint), endpoint] as const));
-  const marks = new Map<DraftOf, Mark>();
+  const { pending } = group;
+  const held: Held[] = [];
   const deletes: EndpointSlice[] = [];
 
   // Phase 1: keep still-desired endpoints in place (desired version, original order), drop the rest.
   // Taking each endpoint out of `pending` leaves a duplicate only in the first slice walked.
-  for (const slice of existing) {
+  for (const slice of group.existing) {
+    if (group.inSync?.(slice) === true) {
+      held.push({ existing: slice, mark: 'unchanged', kept: undefined });
+      continue;
+    }
     const kept: SliceEndpoint[] = [];
     let endpointChanged = false;
     for (const endpoint of slice.endpoints) {
@@ -46,39 +75,35 @@ export const fillPortGroup = (
       endpointChanged ||= !equalBeyondIdentity(wanted, endpoint);
       pending.delete(key);
     }
-    const entry: DraftOf = {
-      existing: slice,
-      draft: { addressType: slice.addressType, ports: slice.ports, labels: context.labels, endpoints: kept },
-    };
     if (endpointChanged || kept.length !== slice.endpoints.length) {
       if (kept.length === 0) deletes.push(slice);
-      else marks.set(entry, 'update');
-    } else if (serviceLabelsDiffer(slice.labels, context.definition)) {
-      marks.set(entry, 'update');
+      else held.push({ existing: slice, mark: 'update', kept });
     } else {
-      marks.set(entry, 'unchanged');
+      const mark = serviceLabelsDiffer(slice.labels, context.definition) ? 'update' : 'unchanged';
+      held.push({ existing: slice, mark, kept });
     }
   }
 
   const remaining = [...pending.values()].reverse();
-  const fillUp = (draft: SliceDraft): void => {
-    while (draft.endpoints.length < max) {
+  const fillUp = (endpoints: SliceEndpoint[]): void => {
+    while (endpoints.length < max) {
       const endpoint = remaining.pop();
       if (endpoint === undefined) return;
-      draft.endpoints.push(endpoint);
+      endpoints.push(endpoint);
     }
   };
 
   // Phase 2: slices written anyway absorb new endpoints at no extra write, fullest first.
-  const beingUpdated = [...marks].filter(([, mark]) => mark === 'update').map(([entry]) => entry);
-  for (const entry of beingUpdated.sort((a, b) => b.draft.endpoints.length - a.draft.endpoints.length)) {
-    fillUp(entry.draft);
+  // Only a walk marks a slice for update here, so each has its kept list.
+  const beingUpdated = held.filter((entry) => entry.mark === 'update');
+  for (const entry of beingUpdated.sort((a, b) => sizeOf(b) - sizeOf(a))) {
+    if (entry.kept !== undefined) fillUp(entry.kept);
   }
 
   // Phase 3: a remainder below M goes whole into the tightest-fitting unchanged slice, else into
   // a new slice; a remainder is never split across existing slices.
   const creates: SliceDraft[] = [];
-  const candidates = [...marks].filter(([, mark]) => mark === 'unchanged').map(([entry]) => entry);
+  const candidates = held.filter((entry) => entry.mark === 'unchanged');
   while (remaining.length > 0) {
     const reused = remaining.length < max ? tightestFit(candidates, remaining.length, max) : undefined;
     if (reused === undefined) {
@@ -88,25 +113,31 @@ export const fillPortGroup = (
         labels: context.labels,
         endpoints: [],
       };
-      fillUp(created);
+      fillUp(created.endpoints);
       creates.push(created);
     } else {
-      fillUp(reused.draft);
-      marks.set(reused, 'update');
+      reused.kept ??= [...reused.existing.endpoints];
+      fillUp(reused.kept);
+      reused.mark = 'update';
       candidates.splice(candidates.indexOf(reused), 1);
     }
   }
 
-  const marked = (wanted: Mark): DraftOf[] => [...marks].filter(([, mark]) => mark === wanted).map(([entry]) => entry);
-  return { create: creates, update: marked('update'), delete: deletes, unchanged: marked('unchanged') };
+  const drafted = (wanted: Mark): DraftOf[] =>
+    held.flatMap(({ existing: slice, mark, kept }) =>
+      mark === wanted && kept !== undefined
+        ? [{ existing: slice, draft: { addressType: slice.addressType, ports: slice.ports, labels: context.labels, endpoints: kept } }]
+        : [],
+    );
+  return { create: creates, update: drafted('update'), delete: deletes, unchanged: drafted('unchanged') };
 };
 
 // k8s getSliceToFill: smallest M - (len + remainder) that is >= 0; a perfect fit ends the search.
-const tightestFit = (candidates: readonly DraftOf[], remainder: number, max: number): DraftOf | undefined => {
-  let closest: DraftOf | undefined;
+const tightestFit = (candidates: readonly Held[], remainder: number, max: number): Held | undefined => {
+  let closest: Held | undefined;
   let closestGap = max;
   for (const candidate of candidates) {
-    const gap = max - (candidate.draft.endpoints.length + remainder);
+    const gap = max - (sizeOf(candidate) + remainder);
     if (gap >= 0 && gap < closestGap) {
       closest = candidate;
       closestGap = gap;

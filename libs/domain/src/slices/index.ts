@@ -5,4 +5,5 @@ export { endpointIdentity, equalBeyondIdentity, equalHints } from './endpoint-id
 export { portSetKey } from './port-set';
 export { deterministicSliceIdentity, sliceNamePrefix, SUFFIX_ALPHABET, type SliceIdentity } from './slice-name';
 export { reconcileSlices } from './reconcile-slices';
+export { reconcileChanges, type EndpointChange } from './reconcile-changes';
 export { toKubernetesObject, type KubernetesEndpointSlice } from './kubernetes-object';

@@ -1,56 +1,29 @@
-import type { AddressType, EndpointDefinition, Labels, ServiceDefinition } from '../registry/model';
+import type { EndpointDefinition, ServiceDefinition } from '../registry/model';
 import type { ServiceState } from '../registry/state';
 import { desiredEndpoints } from './desired-endpoints';
 import type { EndpointSlice } from './endpoint-slice';
 import { endpointIdentity } from './endpoint-identity';
 import { portSetKey } from './port-set';
 import { reconcileSlices } from './reconcile-slices';
-import { aService, anEndpoint, applyPlan, deepFreeze, options } from './testing/builders';
-
-// mulberry32: a seeded generator, so every failing sequence can be replayed from its seed.
-const seeded = (seed: number) => {
-  let t = seed >>> 0;
-  const next = (): number => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (below: number): number => Math.floor(next() * below);
-  const pick = <T>(items: readonly T[]): T => {
-    if (items.length === 0) throw new Error('pick from an empty list');
-    return items[int(items.length)] as T;
-  };
-  return { int, pick, chance: (p: number): boolean => next() < p };
-};
-type Random = ReturnType<typeof seeded>;
-
-const FAMILIES: readonly (readonly AddressType[])[] = [['IPv4'], ['IPv6'], ['IPv4', 'IPv6']];
-const ZONES = [undefined, 'z1', 'z2'];
-const NODES = [undefined, 'n1', 'n2', 'n3'];
+import { aService, applyPlan, deepFreeze, options } from './testing/builders';
+import {
+  changeDefinition,
+  DEFINITION_CHANGES,
+  type DefinitionChange,
+  FAMILIES,
+  NODES,
+  newEndpoint,
+  seeded,
+  withOptional,
+  ZONES,
+  type Random,
+} from './testing/random-service';
 
 interface Model {
   readonly definition: ServiceDefinition;
   readonly endpoints: readonly EndpointDefinition[];
   readonly counter: number;
 }
-
-const newEndpoint = (random: Random, n: number): EndpointDefinition => {
-  const v4 = `10.${(n >> 8) & 255}.${n & 255}.1`;
-  const v6 = `fd00::${n.toString(16)}`;
-  const ready = random.chance(0.8);
-  return anEndpoint({
-    id: `i-${n}`,
-    addresses: random.pick([[v4], [v6], [v4, v6], [v4, v6]]),
-    conditions: { ready, serving: ready || random.chance(0.5), terminating: !ready && random.chance(0.5) },
-    ...withOptional('zone', random.pick(ZONES)),
-    ...withOptional('nodeName', random.pick(NODES)),
-    ports: random.chance(0.15) ? [{ name: 'http', protocol: 'TCP', port: random.pick([8080, 9000, 9001]) }] : [],
-  });
-};
-
-const withOptional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
-  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 
 const replaceAt = (endpoints: readonly EndpointDefinition[], i: number, next: EndpointDefinition) =>
   endpoints.map((e, j) => (j === i ? next : e));
@@ -59,7 +32,8 @@ const mutate = (random: Random, model: Model): Model => {
   const { definition, endpoints } = model;
   const i = random.int(Math.max(endpoints.length, 1));
   const target = endpoints[i];
-  switch (random.int(11)) {
+  const choice = random.int(11);
+  switch (choice) {
     case 0:
     case 1: {
       const count = 1 + random.int(random.chance(0.2) ? 150 : 12);
@@ -92,37 +66,8 @@ const mutate = (random: Random, model: Model): Model => {
       if (target === undefined) return model;
       return { ...model, endpoints: replaceAt(endpoints, i, { ...target, ports: [{ name: 'http', protocol: 'TCP', port: random.pick([8080, 9000]) }] }) };
     }
-    case 7:
-      return {
-        ...model,
-        definition: {
-          ...definition,
-          labels: random.pick<Labels>([{}, { app: 'web' }, { app: 'api', tier: '1' }, { 'kubernetes.io/service-name': 'x', app: 'web' }]),
-        },
-      };
-    case 8: {
-      const { trafficDistribution: _td, ...rest } = definition;
-      const next = random.pick([undefined, 'PreferClose', 'PreferSameZone', 'PreferSameNode'] as const);
-      return { ...model, definition: next === undefined ? rest : { ...rest, trafficDistribution: next } };
-    }
-    case 9:
-      return { ...model, definition: { ...definition, addressTypes: random.pick(FAMILIES) } };
     default:
-      return {
-        ...model,
-        definition: {
-          ...definition,
-          ports: random.pick([
-            [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
-            [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8081 }],
-            [
-              { name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 },
-              { name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 },
-            ],
-            [],
-          ] as const),
-        },
-      };
+      return { ...model, definition: changeDefinition(random, definition, DEFINITION_CHANGES[choice - 7] as DefinitionChange) };
   }
 };
 

@@ -1,5 +1,6 @@
 import type { EndpointDefinition, ServiceDefinition } from '../../registry/model';
 import type { ServiceState } from '../../registry/state';
+import { compareText } from '../compare-text';
 import type { EndpointSlice, SliceEndpoint } from '../endpoint-slice';
 import { MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../endpoint-slice';
 import { reconcileSlices } from '../reconcile-slices';
@@ -118,3 +119,20 @@ export const writeCounts = (plan: SlicePlan): { create: number; update: number; 
 
 export const sizes = (slices: readonly EndpointSlice[]): number[] =>
   slices.map((slice) => slice.endpoints.length).sort((a, b) => b - a);
+
+/** `slices` in name order, as the projector lists a service's slices. */
+export const byName = (slices: readonly EndpointSlice[]): EndpointSlice[] =>
+  [...slices].sort((a, b) => compareText(a.name, b.name));
+
+/** The projector's endpoint index: names of the slices holding each endpoint id. */
+export const slicesHolding = (slices: readonly EndpointSlice[]): ((id: string) => readonly string[]) => {
+  const index = new Map<string, string[]>();
+  for (const slice of slices) {
+    for (const endpoint of slice.endpoints) {
+      const names = index.get(endpoint.targetRef.name);
+      if (names === undefined) index.set(endpoint.targetRef.name, [slice.name]);
+      else names.push(slice.name);
+    }
+  }
+  return (id) => index.get(id) ?? [];
+};
