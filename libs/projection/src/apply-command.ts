@@ -3,6 +3,7 @@ import {
   endpointIdOf,
   evolveEndpoint,
   eventServiceKey,
+  reconcileChanges,
   reconcileSlices,
   type EndpointRecord,
   type RecordedEvent,
@@ -74,9 +75,22 @@ export const applyCommand = (model: ServiceModel, events: readonly RecordedEvent
 
   // Names, uids and timestamps come from the log, so a replay rebuilds identical slices.
   const options = { maxEndpointsPerSlice, ...deterministicSliceIdentity(first.id), now: last.time };
-  const plan = reconcileSlices(model.toState(), model.slices, options);
-  void redefined;
+  // Endpoints whose stored slice entry is not what their definition alone gives (an address
+  // reorder, which the reconciler does not write) are planned as changed: the incremental planner
+  // then walks their slices as the full one would.
+  const planned = new Set([...changed, ...[...model.divergent].filter((id) => model.endpoints.has(id))]);
+  const plan =
+    redefined || !model.definition
+      ? reconcileSlices(model.toState(), model.slices, options)
+      : reconcileChanges(
+          model.definition,
+          [...planned].map((id) => ({ id, endpoint: model.endpoints.get(id)?.definition })),
+          model.slices,
+          (id) => model.slicesOf(id),
+          options,
+        );
   model.applyPlan(plan);
+  model.checkDivergence(redefined ? model.endpoints.keys() : planned);
   const eventIds = events.map((e) => e.metadata.id);
   const writes: PendingWrite[] = [
     ...plan.create.map((slice) => ({ type: 'ADDED' as const, slice, eventIds })),

@@ -23,6 +23,8 @@ export class ServiceModel implements JudgedState {
   /** Sorted by name: the reconciler's list order. */
   slices: EndpointSlice[] = [];
   private readonly sliceNames = new Map<string, string[]>();
+  /** Endpoints whose slice entry keeps an address order their definition no longer has. */
+  readonly divergent = new Set<string>();
 
   static load(stored: StoredService | undefined, endpoints: ReadonlyMap<string, StoredEndpoint>, slices: readonly EndpointSlice[]): ServiceModel {
     const model = new ServiceModel();
@@ -36,7 +38,23 @@ export class ServiceModel implements JudgedState {
     for (const [id, endpoint] of endpoints) model.endpoints.set(id, { ...endpoint });
     model.slices = [...slices].sort(byName);
     for (const slice of model.slices) model.index(slice);
+    model.checkDivergence(model.endpoints.keys());
     return model;
+  }
+
+  /** Re-derives which of these endpoints sit in a slice in an address order other than their definition's. */
+  checkDivergence(ids: Iterable<string>): void {
+    const byName = new Map(this.slices.map((slice) => [slice.name, slice]));
+    for (const id of ids) {
+      const addresses = this.endpoints.get(id)?.definition.addresses;
+      const stale = addresses !== undefined && this.slicesOf(id).some((name) => {
+        const entry = byName.get(name)?.endpoints.find((e) => e.targetRef.name === id);
+        const inOrder = entry ? addresses.filter((a) => entry.addresses.includes(a)) : [];
+        return entry !== undefined && entry.addresses.some((a, i) => a !== inOrder[i]);
+      });
+      if (stale) this.divergent.add(id);
+      else this.divergent.delete(id);
+    }
   }
 
   endpoint(id: string): EndpointEntry | undefined {
