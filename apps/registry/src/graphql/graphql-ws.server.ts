@@ -122,6 +122,7 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
       return true;
     } catch (error) {
       const { message, code } = toGraphQLError(error);
+      this.metrics.countRefusals([code], 'ws');
       socket.close(CLOSE_CODE[code] ?? 1011, message.slice(0, 120));
       return false;
     }
