@@ -28,6 +28,11 @@ import { ServiceResolver } from './services/service.resolver';
 import { ChangeFeed } from './watch/change-feed';
 import { WatchResolver } from './watch/watch.resolver';
 import { WatchService } from './watch/watch.service';
+import { KubernetesApiController } from './kubernetes-api/kubernetes-api.controller';
+import { KubernetesApiService } from './kubernetes-api/kubernetes-api.service';
+import { ReadAccess } from './kubernetes-api/read-access';
+import { PrometheusSdController } from './service-discovery/prometheus-sd.controller';
+import { PrometheusSdService } from './service-discovery/prometheus-sd.service';
 
 export interface RegistryRoles {
   /** Run the projector in this process too (embedded mode and `npm start`). */
@@ -54,6 +59,7 @@ export class RegistryModule {
         }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],
+      controllers: [KubernetesApiController, PrometheusSdController],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
         CommandService, ProjectionSignal, ProjectionWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
@@ -66,6 +72,9 @@ export class RegistryModule {
         LeaseService,
         RegistryStatusService,
         RegistryStatusResolver,
+        ReadAccess,
+        KubernetesApiService,
+        PrometheusSdService,
       ],
     };
   }

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { matchesLabelSelector, toKubernetesObject, type KubernetesEndpointSlice } from '@lib/domain';
+import { EndpointSliceRepository, type StoredSlice } from '@lib/persistence';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../graphql/format-error';
+import { MAX_PAGE_SIZE } from '../queries/list-arguments';
+import { WatchService } from '../watch/watch.service';
+import type { WatchStream } from '../watch/watch-stream';
+import { encodeContinue, matchesFields, type ListOptions } from './list-options';
+import type { ReadScope } from './read-access';
+
+export interface EndpointSliceList {
+  readonly kind: 'EndpointSliceList';
+  readonly apiVersion: 'discovery.k8s.io/v1';
+  readonly metadata: { readonly resourceVersion: string; readonly continue?: string };
+  readonly items: readonly KubernetesEndpointSlice[];
+}
+
+const toObject = ({ slice, resourceVersion }: StoredSlice): KubernetesEndpointSlice => toKubernetesObject(slice, resourceVersion);
+
+const single = (namespaces: readonly string[] | undefined): string | undefined => (namespaces?.length === 1 ? namespaces[0] : undefined);
+
+/** EndpointSlices over the Kubernetes API: the same repository, mapper and watch as GraphQL. */
+@Injectable()
+export class KubernetesApiService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(EndpointSliceRepository) private readonly slices: EndpointSliceRepository,
+    @Inject(WatchService) private readonly watches: WatchService,
+  ) {}
+
+  async get(scope: ReadScope, name: string): Promise<KubernetesEndpointSlice> {
+    const namespace = single(scope.namespaces);
+    const stored = namespace === undefined ? undefined : await this.slices.get(this.dataSource.manager, namespace, name);
+    if (!stored) throw new ApiError('NOT_FOUND', `endpointslices.discovery.k8s.io "${name}" not found`);
+    return toObject(stored);
+  }
+
+  list(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
+    return options.limit === 0 && !options.continueFrom ? this.listAll(scope, options) : this.listPage(scope, options);
+  }
+
+  /** Without a limit: every matching slice from one snapshot, and that snapshot's resourceVersion. */
+  private async listAll(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
+    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: single(scope.namespaces) });
+    const items = snapshot.slices
+      .filter(({ slice }) =>
+        (scope.namespaces === undefined || scope.namespaces.includes(slice.namespace)) &&
+        (options.selector === undefined || matchesLabelSelector(options.selector, slice.labels)) &&
+        matchesFields(options, slice),
+      )
+      .map(toObject);
+    return { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: snapshot.resourceVersion }, items };
+  }
+
+  /**
+   * One page (at most MAX_PAGE_SIZE, as upstream may return fewer than `limit`). Every page reports
+   * the first page's resourceVersion: the oldest state the whole list may reflect, so a watch from
+   * it repeats at worst a change a later page already showed, and never misses one.
+   */
+  private async listPage(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
+    const page = await this.slices.page(this.dataSource.manager, {
+      namespaces: scope.namespaces,
+      selector: options.selector,
+      first: Math.min(options.limit || MAX_PAGE_SIZE, MAX_PAGE_SIZE),
+      after: options.continueFrom?.after,
+    });
+    const resourceVersion = options.continueFrom?.resourceVersion ?? page.resourceVersion;
+    const last = page.items[page.items.length - 1];
+    return {
+      kind: 'EndpointSliceList',
+      apiVersion: 'discovery.k8s.io/v1',
+      metadata: { resourceVersion, ...(page.hasNextPage && last ? { continue: encodeContinue({ resourceVersion, after: last.key }) } : {}) },
+      items: page.items.filter((item) => matchesFields(options, item.node.slice)).map((item) => toObject(item.node)),
+    };
+  }
+
+  watch(scope: ReadScope, options: ListOptions): Promise<WatchStream> {
+    return this.watches.watch(scope.principal, {
+      namespaces: scope.namespaces,
+      selector: options.selector,
+      resourceVersion: options.resourceVersion,
+      allowBookmarks: options.allowWatchBookmarks,
+    });
+  }
+}
