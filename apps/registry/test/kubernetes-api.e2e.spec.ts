@@ -283,6 +283,18 @@ describe('Kubernetes API and Prometheus discovery (real kubectl and client-node)
     const sd = (query: string, token = tokens.all) => get(`/sd/prometheus${query}`, token);
     const cart = await sd('?namespace=shop&service=extra');
     expect(cart).toMatchObject({ status: 200 });
+    // Prometheus' documented http_sd format: a 200 application/json array of {targets, labels}.
+    expect(cart.headers.get('content-type')).toMatch(/^application\/json/);
+    const everything = (await sd('')).body as unknown as { targets: string[]; labels: Record<string, unknown> }[];
+    expect(everything.length).toBeGreaterThan(5);
+    for (const group of everything) {
+      expect(group.targets.length).toBeGreaterThan(0);
+      for (const target of group.targets) expect(target).toMatch(/^(\[[0-9a-f:]+\]|[^:[\]]+):\d+$/);
+      for (const [name, value] of Object.entries(group.labels)) {
+        expect(name).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
+        expect(typeof value).toBe('string');
+      }
+    }
     expect(cart.body).toEqual([
       { targets: ['10.3.0.1:80'], labels: { __meta_registry_namespace: 'shop', __meta_registry_service: 'extra', __meta_registry_endpoint: '10.3.0.1', __meta_registry_port_name: 'http' } },
       { targets: ['10.3.0.1:9100'], labels: { __meta_registry_namespace: 'shop', __meta_registry_service: 'extra', __meta_registry_endpoint: '10.3.0.1', __meta_registry_port_name: 'metrics' } },

@@ -57,8 +57,9 @@ export class KubernetesApiController {
 
   @Get(COLLECTION)
   async list(@Req() request: Request, @Res() response: Response, @Query() query: QueryParams, @Param('namespace') namespace?: string): Promise<void> {
+    // Authentication first, as upstream: a caller without a token learns nothing from a 400.
+    const scope = await this.access.authorize(request, namespace);
     const options = parseListOptions(query);
-    const scope = await this.access.authorize(request, namespace ?? options.namespace);
     const table = acceptsTable(request.headers.accept) ? { include: parseIncludeObject(query.includeObject), now: Date.now } : undefined;
     if (options.watch) {
       return streamWatch(response, () => this.api.watch(scope, options), watchEncoder({ fields: options, table }), options.timeoutSeconds);

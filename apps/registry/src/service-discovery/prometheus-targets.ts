@@ -40,5 +40,7 @@ export const toPrometheusTargetGroups = (slices: readonly EndpointSlice[], portN
       }
     }
   }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
+  // Slice names decide the order slices come in; sorting makes the answer depend on content only.
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups.entries()].sort(([a], [b]) => byText(a, b)).map(([, group]) => ({ ...group, targets: group.targets.sort(byText) }));
 };
