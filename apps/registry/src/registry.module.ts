@@ -31,6 +31,7 @@ import { WatchService } from './watch/watch.service';
 import { KubernetesApiController } from './kubernetes-api/kubernetes-api.controller';
 import { KubernetesApiService } from './kubernetes-api/kubernetes-api.service';
 import { ReadAccess } from './kubernetes-api/read-access';
+import { WatchResponder } from './kubernetes-api/watch-response';
 import { PrometheusSdController } from './service-discovery/prometheus-sd.controller';
 import { PrometheusSdService } from './service-discovery/prometheus-sd.service';
 
@@ -74,6 +75,7 @@ export class RegistryModule {
         RegistryStatusResolver,
         ReadAccess,
         KubernetesApiService,
+        WatchResponder,
         PrometheusSdService,
       ],
     };

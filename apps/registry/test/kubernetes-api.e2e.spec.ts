@@ -178,6 +178,8 @@ describe('Kubernetes API and Prometheus discovery (real kubectl and client-node)
     expect(await get(inNamespace('shop'), 'esr_unknown')).toMatchObject({ status: 401, body: { code: 401 } });
     expect(await get(inNamespace('bank'), tokens.shop)).toMatchObject({ status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden' } });
     expect(await get(`${inNamespace('shop')}/nope`)).toMatchObject({ status: 404, body: { kind: 'Status', reason: 'NotFound' } });
+    expect(await get('/api/v1/namespaces/shop/pods')).toMatchObject({ status: 404, body: { kind: 'Status', code: 404, reason: 'NotFound' } });
+    expect(await get('/apis/apps/v1/deployments')).toMatchObject({ status: 404, body: { kind: 'Status', code: 404 } });
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       const path = method === 'POST' ? inNamespace('shop') : `${inNamespace('shop')}/x`;
       expect(await get(path, tokens.all, { method, headers: { 'content-type': 'application/json' }, body: '{}' })).toMatchObject({
@@ -338,8 +340,18 @@ describe('Kubernetes API history and rate limits', () => {
       const limited = statuses.find((r) => r.status === 429);
       expect(limited?.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await limited?.json()).toMatchObject({ kind: 'Status', code: 429, reason: 'TooManyRequests' });
-    } finally {
+
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const live = openWatch(`${registry.url}${SLICES}?watch=true`, ADMIN);
+      await eventually(() => expect(live.events.map((e) => e.type)).toEqual(['ADDED']));
+      // An open watch must not keep the server from shutting down.
+      const closing = Date.now();
       await registry.close();
+      // Apollo's drain would cut it after 10 s; ended first, the client sees a clean end.
+      expect(Date.now() - closing).toBeLessThan(8000);
+      await eventually(() => expect(live.ended).toBe(true), 2000);
+    } finally {
+      await registry.close().catch(() => undefined);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { All, Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiError } from '../graphql/format-error';
 import { acceptsTable, parseIncludeObject, toEndpointSliceTable } from './endpoint-slice-table';
 import { API_GROUP_LIST, CORE_API_VERSIONS, CORE_V1_RESOURCES, DISCOVERY_API_GROUP, DISCOVERY_V1_RESOURCES, VERSION_INFO } from './discovery-documents';
 import { KubernetesApiService } from './kubernetes-api.service';
@@ -8,7 +9,7 @@ import { methodNotAllowed } from './kubernetes-status';
 import { parseListOptions } from './list-options';
 import { ReadAccess } from './read-access';
 import { watchEncoder } from './watch-events';
-import { streamWatch } from './watch-response';
+import { WatchResponder } from './watch-response';
 
 const COLLECTION = ['apis/discovery.k8s.io/v1/endpointslices', 'apis/discovery.k8s.io/v1/namespaces/:namespace/endpointslices'];
 const ITEM = 'apis/discovery.k8s.io/v1/namespaces/:namespace/endpointslices/:name';
@@ -22,6 +23,7 @@ export class KubernetesApiController {
   constructor(
     @Inject(ReadAccess) private readonly access: ReadAccess,
     @Inject(KubernetesApiService) private readonly api: KubernetesApiService,
+    @Inject(WatchResponder) private readonly watches: WatchResponder,
   ) {}
 
   // Discovery is public upstream too (system:public-info-viewer): it names no namespace or object.
@@ -62,7 +64,7 @@ export class KubernetesApiController {
     const options = parseListOptions(query);
     const table = acceptsTable(request.headers.accept) ? { include: parseIncludeObject(query.includeObject), now: Date.now } : undefined;
     if (options.watch) {
-      return streamWatch(response, () => this.api.watch(scope, options), watchEncoder({ fields: options, table }), options.timeoutSeconds);
+      return this.watches.serve(response, () => this.api.watch(scope, options), watchEncoder({ fields: options, table }), options.timeoutSeconds);
     }
     const list = await this.api.list(scope, options);
     response.json(table ? toEndpointSliceTable(list.items, { now: table.now(), include: table.include, withColumns: true, metadata: list.metadata }) : list);
@@ -74,10 +76,16 @@ export class KubernetesApiController {
     return acceptsTable(request.headers.accept) ? toEndpointSliceTable([slice], { now: Date.now(), include: parseIncludeObject(request.query.includeObject), withColumns: true }) : slice;
   }
 
-  // Declared last: GET already matched above, so every other verb lands here.
+  // Declared after the GETs: every other verb on an EndpointSlice path lands here.
   @All([...COLLECTION, ITEM])
   async write(@Req() request: Request, @Res() response: Response, @Param('namespace') namespace?: string): Promise<void> {
     await this.access.authorize(request, namespace);
     response.status(405).json(methodNotAllowed(request.method));
+  }
+
+  // Declared last: any other resource under /api or /apis is unknown here, answered as upstream does.
+  @All(['api/*rest', 'apis/*rest'])
+  unknown(): never {
+    throw new ApiError('NOT_FOUND', 'the server could not find the requested resource');
   }
 }
