@@ -224,9 +224,14 @@ describe('Kubernetes API and Prometheus discovery (real kubectl and client-node)
     expect(all.split('\n')[0].split(/\s+/)).toEqual(['NAMESPACE', 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE']);
     expect(all).toMatch(/bank\s+vault-\w{5}\s+IPv4\s+80,9100\s+10\.2\.0\.1,10\.2\.0\.2\s+\d+s/);
     expect(all).toMatch(/shop\s+web-\w{5}\s+IPv4\s+80,9100\s+10\.0\.0\.1,10\.0\.0\.2,10\.0\.0\.3 \+ 2 more\.\.\./);
+    // --chunk-size=1 pages the Table through limit and continue.
+    const withoutAge = (table: string) => table.replace(/\s+\S+$/gm, '');
+    expect(withoutAge(await kubectl('get', 'endpointslices', '-A', '--chunk-size=1'))).toBe(withoutAge(all));
     const front = await kubectl('get', 'endpointslices', '-n', 'shop', '-l', 'tier=front');
     expect(front.trim().split('\n')).toHaveLength(2);
     expect(front).toMatch(/^web-\w{5}\s+IPv4/m);
+    const web = front.split('\n')[1].split(/\s+/)[0];
+    expect(await kubectl('get', 'endpointslice', '-n', 'shop', web, '--no-headers')).toMatch(new RegExp(`^${web}\\s+IPv4\\s+80,9100\\s+10\\.0\\.0\\.1,`));
     const yaml = await kubectl('get', 'endpointslices', '-n', 'shop', '-l', 'tier=back', '-o', 'yaml');
     expect(yaml).toMatch(/addressType: IPv6/);
     expect(yaml).toMatch(/hostname: cart-one/);

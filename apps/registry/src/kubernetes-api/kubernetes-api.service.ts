@@ -7,7 +7,7 @@ import { MAX_PAGE_SIZE } from '../queries/list-arguments';
 import { WatchService } from '../watch/watch.service';
 import type { WatchStream } from '../watch/watch-stream';
 import { encodeContinue, matchesFields, type ListOptions } from './list-options';
-import type { ReadScope } from './read-access';
+import { inScope, singleNamespace, type ReadScope } from './read-access';
 
 export interface EndpointSliceList {
   readonly kind: 'EndpointSliceList';
@@ -17,8 +17,6 @@ export interface EndpointSliceList {
 }
 
 const toObject = ({ slice, resourceVersion }: StoredSlice): KubernetesEndpointSlice => toKubernetesObject(slice, resourceVersion);
-
-const single = (namespaces: readonly string[] | undefined): string | undefined => (namespaces?.length === 1 ? namespaces[0] : undefined);
 
 /** EndpointSlices over the Kubernetes API: the same repository, mapper and watch as GraphQL. */
 @Injectable()
@@ -30,7 +28,7 @@ export class KubernetesApiService {
   ) {}
 
   async get(scope: ReadScope, name: string): Promise<KubernetesEndpointSlice> {
-    const namespace = single(scope.namespaces);
+    const namespace = singleNamespace(scope);
     const stored = namespace === undefined ? undefined : await this.slices.get(this.dataSource.manager, namespace, name);
     if (!stored) throw new ApiError('NOT_FOUND', `endpointslices.discovery.k8s.io "${name}" not found`);
     return toObject(stored);
@@ -42,10 +40,10 @@ export class KubernetesApiService {
 
   /** Without a limit: every matching slice from one snapshot, and that snapshot's resourceVersion. */
   private async listAll(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
-    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: single(scope.namespaces) });
+    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: singleNamespace(scope) });
     const items = snapshot.slices
       .filter(({ slice }) =>
-        (scope.namespaces === undefined || scope.namespaces.includes(slice.namespace)) &&
+        inScope(scope, slice.namespace) &&
         (options.selector === undefined || matchesLabelSelector(options.selector, slice.labels)) &&
         matchesFields(options, slice),
       )

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EndpointSliceRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
-import type { ReadScope } from '../kubernetes-api/read-access';
+import { inScope, singleNamespace, type ReadScope } from '../kubernetes-api/read-access';
 import { toPrometheusTargetGroups, type PrometheusTargetGroup } from './prometheus-targets';
 
 export interface TargetFilter {
@@ -18,9 +18,8 @@ export class PrometheusSdService {
   ) {}
 
   async targets(scope: ReadScope, filter: TargetFilter): Promise<PrometheusTargetGroup[]> {
-    const namespace = scope.namespaces?.length === 1 ? scope.namespaces[0] : undefined;
-    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace, serviceName: filter.serviceName });
-    const readable = snapshot.slices.map((s) => s.slice).filter((slice) => scope.namespaces === undefined || scope.namespaces.includes(slice.namespace));
+    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: singleNamespace(scope), serviceName: filter.serviceName });
+    const readable = snapshot.slices.map((stored) => stored.slice).filter((slice) => inScope(scope, slice.namespace));
     return toPrometheusTargetGroups(readable, filter.portName);
   }
 }
