@@ -72,7 +72,8 @@ export class KubernetesApiController {
 
   @Get(ITEM)
   async get(@Req() request: Request, @Param('namespace') namespace: string, @Param('name') name: string) {
-    const slice = await this.api.get(await this.access.authorize(request, namespace), name);
+    await this.access.authorize(request, namespace);
+    const slice = await this.api.get(namespace, name);
     return acceptsTable(request.headers.accept) ? toEndpointSliceTable([slice], { now: Date.now(), include: parseIncludeObject(request.query.includeObject), withColumns: true }) : slice;
   }
 

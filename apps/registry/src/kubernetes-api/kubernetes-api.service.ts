@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { matchesLabelSelector, toKubernetesObject, type KubernetesEndpointSlice } from '@lib/domain';
+import { toKubernetesObject, type KubernetesEndpointSlice } from '@lib/domain';
 import { EndpointSliceRepository, type StoredSlice } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../graphql/format-error';
@@ -7,7 +7,7 @@ import { MAX_PAGE_SIZE } from '../queries/list-arguments';
 import { WatchService } from '../watch/watch.service';
 import type { WatchStream } from '../watch/watch-stream';
 import { encodeContinue, matchesFields, type ListOptions } from './list-options';
-import { inScope, singleNamespace, type ReadScope } from './read-access';
+import type { ReadScope } from './read-access';
 
 export interface EndpointSliceList {
   readonly kind: 'EndpointSliceList';
@@ -15,6 +15,9 @@ export interface EndpointSliceList {
   readonly metadata: { readonly resourceVersion: string; readonly continue?: string };
   readonly items: readonly KubernetesEndpointSlice[];
 }
+
+/** A page size that means "everything": a list without `limit` is whole, as upstream (LIMIT takes up to 2^63-1). */
+export const ALL_ROWS = Number.MAX_SAFE_INTEGER - 1;
 
 const toObject = ({ slice, resourceVersion }: StoredSlice): KubernetesEndpointSlice => toKubernetesObject(slice, resourceVersion);
 
@@ -27,40 +30,25 @@ export class KubernetesApiService {
     @Inject(WatchService) private readonly watches: WatchService,
   ) {}
 
-  async get(scope: ReadScope, name: string): Promise<KubernetesEndpointSlice> {
-    const namespace = singleNamespace(scope);
-    const stored = namespace === undefined ? undefined : await this.slices.get(this.dataSource.manager, namespace, name);
+  /** `namespace` already authorized (ReadAccess.authorize). */
+  async get(namespace: string, name: string): Promise<KubernetesEndpointSlice> {
+    const stored = await this.slices.get(this.dataSource.manager, namespace, name);
     if (!stored) throw new ApiError('NOT_FOUND', `endpointslices.discovery.k8s.io "${name}" not found`);
     return toObject(stored);
   }
 
-  list(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
-    return options.limit === 0 && !options.continueFrom ? this.listAll(scope, options) : this.listPage(scope, options);
-  }
-
-  /** Without a limit: every matching slice from one snapshot, and that snapshot's resourceVersion. */
-  private async listAll(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
-    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: singleNamespace(scope) });
-    const items = snapshot.slices
-      .filter(({ slice }) =>
-        inScope(scope, slice.namespace) &&
-        (options.selector === undefined || matchesLabelSelector(options.selector, slice.labels)) &&
-        matchesFields(options, slice),
-      )
-      .map(toObject);
-    return { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: snapshot.resourceVersion }, items };
-  }
-
   /**
-   * One page (at most MAX_PAGE_SIZE, as upstream may return fewer than `limit`). Every page reports
-   * the first page's resourceVersion: the oldest state the whole list may reflect, so a watch from
-   * it repeats at worst a change a later page already showed, and never misses one.
+   * One statement, so the items and the resourceVersion come from one snapshot. With a limit, a
+   * page of at most MAX_PAGE_SIZE (upstream, too, may return fewer than asked). Every page of a
+   * paged list reports the first page's resourceVersion: the oldest state the whole list may
+   * reflect, so a watch from it repeats at worst a change a later page already showed, and never
+   * misses one.
    */
-  private async listPage(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
+  async list(scope: ReadScope, options: ListOptions): Promise<EndpointSliceList> {
     const page = await this.slices.page(this.dataSource.manager, {
       namespaces: scope.namespaces,
       selector: options.selector,
-      first: Math.min(options.limit || MAX_PAGE_SIZE, MAX_PAGE_SIZE),
+      first: options.limit === 0 ? ALL_ROWS : Math.min(options.limit, MAX_PAGE_SIZE),
       after: options.continueFrom?.after,
     });
     const resourceVersion = options.continueFrom?.resourceVersion ?? page.resourceVersion;

@@ -13,11 +13,6 @@ export interface ReadScope {
   readonly namespaces?: readonly string[];
 }
 
-/** The one namespace a scope names, which narrows a database read; undefined for several or all. */
-export const singleNamespace = (scope: ReadScope): string | undefined => (scope.namespaces?.length === 1 ? scope.namespaces[0] : undefined);
-
-export const inScope = (scope: ReadScope, namespace: string): boolean => scope.namespaces === undefined || scope.namespaces.includes(namespace);
-
 /**
  * The one place the Kubernetes API and Prometheus discovery meet access control: the bearer
  * token, RATE_LIMIT_PER_SECOND and the namespace read scopes, exactly as GraphQL applies them.

@@ -43,8 +43,9 @@ export class WatchResponder implements OnModuleDestroy {
   private async pump(response: Response, stream: WatchStream, encode: (item: WatchItem) => string | undefined, timeoutSeconds: number | undefined): Promise<void> {
     const stop = () => void stream.return();
     response.on('close', stop);
-    // timeoutSeconds=0 means "the server's default" upstream; here that is no timeout.
-    const timer = timeoutSeconds ? setTimeout(stop, timeoutSeconds * 1000) : undefined;
+    // timeoutSeconds=0 means "the server's default" upstream; here that is no timeout. Node fires
+    // a timer beyond 2^31-1 ms at once, so longer ones are capped (24.8 days).
+    const timer = timeoutSeconds ? setTimeout(stop, Math.min(timeoutSeconds * 1000, 2 ** 31 - 1)) : undefined;
     try {
       for await (const item of stream) {
         const line = encode(item);

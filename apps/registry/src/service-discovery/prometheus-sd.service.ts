@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EndpointSliceRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
-import { inScope, singleNamespace, type ReadScope } from '../kubernetes-api/read-access';
+import { ALL_ROWS } from '../kubernetes-api/kubernetes-api.service';
+import type { ReadScope } from '../kubernetes-api/read-access';
 import { toPrometheusTargetGroups, type PrometheusTargetGroup } from './prometheus-targets';
 
 export interface TargetFilter {
@@ -18,8 +19,7 @@ export class PrometheusSdService {
   ) {}
 
   async targets(scope: ReadScope, filter: TargetFilter): Promise<PrometheusTargetGroup[]> {
-    const snapshot = await this.slices.snapshot(this.dataSource.manager, { namespace: singleNamespace(scope), serviceName: filter.serviceName });
-    const readable = snapshot.slices.map((stored) => stored.slice).filter((slice) => inScope(scope, slice.namespace));
-    return toPrometheusTargetGroups(readable, filter.portName);
+    const page = await this.slices.page(this.dataSource.manager, { namespaces: scope.namespaces, serviceName: filter.serviceName, first: ALL_ROWS });
+    return toPrometheusTargetGroups(page.items.map((item) => item.node.slice), filter.portName);
   }
 }
