@@ -49,7 +49,7 @@ const wholeNumber = (query: Query, name: string): number | undefined => {
 };
 
 // Upstream's continue token is opaque too; ours carries the first page's resourceVersion so that
-// every page of one list reports the same version (see listResourceVersion).
+// every page of one list reports the same version (see KubernetesApiService.list).
 export const encodeContinue = (point: ContinuePoint): string => `${point.resourceVersion}.${encodeCursor(point.after)}`;
 
 const decodeContinue = (raw: string): ContinuePoint => {
