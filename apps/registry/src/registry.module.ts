@@ -34,6 +34,12 @@ import { ServiceSlicesLoader } from './services/service-slices.loader';
 import { ChangeFeed } from './watch/change-feed';
 import { WatchResolver } from './watch/watch.resolver';
 import { WatchService } from './watch/watch.service';
+import { KubernetesApiController } from './kubernetes-api/kubernetes-api.controller';
+import { KubernetesApiService } from './kubernetes-api/kubernetes-api.service';
+import { ReadAccess } from './kubernetes-api/read-access';
+import { WatchResponder } from './kubernetes-api/watch-response';
+import { PrometheusSdController } from './service-discovery/prometheus-sd.controller';
+import { PrometheusSdService } from './service-discovery/prometheus-sd.service';
 
 export interface RegistryRoles {
   /** Run the projector in this process too (embedded mode and `npm start`). */
@@ -61,6 +67,7 @@ export class RegistryModule {
         }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],
+      controllers: [KubernetesApiController, PrometheusSdController],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
         GraphQLWsServer,
@@ -76,6 +83,10 @@ export class RegistryModule {
         LeaseService,
         RegistryStatusService,
         RegistryStatusResolver,
+        ReadAccess,
+        KubernetesApiService,
+        WatchResponder,
+        PrometheusSdService,
       ],
     };
   }
