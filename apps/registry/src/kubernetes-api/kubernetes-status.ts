@@ -36,6 +36,8 @@ const httpStatusOf = (code: RegistryErrorCode): readonly [number, string] => {
       return [403, 'Forbidden'];
     case 'NOT_FOUND':
       return [404, 'NotFound'];
+    case 'CONFLICT':
+      return [409, 'Conflict'];
     case 'RESOURCE_VERSION_TOO_OLD':
       return [410, 'Expired'];
     // A watcher that fell behind lost its place like a compacted one: the client lists again.
