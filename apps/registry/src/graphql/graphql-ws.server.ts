@@ -53,8 +53,7 @@ const operationError = (error: unknown): GraphQLError => {
 export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(GraphQLWsServer.name);
   private readonly sessions = new Map<WebSocket, Session>();
-  private wss?: WebSocketServer;
-  private dispose?: () => void;
+  private dispose?: () => Promise<void>;
   private stopWatchingRevocations?: () => void;
 
   constructor(
@@ -68,8 +67,7 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.config.access.maxBodyBytes });
     const server = useServer(withWsMetrics(this.options(), this.metrics), wss);
-    this.wss = wss;
-    this.dispose = () => void server.dispose();
+    this.dispose = async () => server.dispose();
     this.http.httpAdapter.getHttpServer().on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (new URL(request.url ?? '/', 'http://localhost').pathname !== PATH) return;
       wss.handleUpgrade(request, socket, head, (ws) => {
@@ -84,10 +82,10 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
     this.stopWatchingRevocations = this.access.onRevoked((tokenIds) => this.closeRevoked(tokenIds));
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.stopWatchingRevocations?.();
-    this.dispose?.();
-    this.wss?.close();
+    // graphql-ws closes its sockets and then the server; closing the server first would fail its dispose.
+    await this.dispose?.().catch((error: unknown) => this.logger.warn({ msg: 'graphql-ws shutdown', error: (error as Error).message }));
   }
 
   private closeRevoked(tokenIds: readonly string[]): void {
