@@ -4,6 +4,7 @@ import {
   eventServiceKey,
   serviceKey,
   upcast,
+  validateEvent,
   type RecordedEvent,
   type RegistryEventType,
 } from '@lib/domain';
@@ -73,6 +74,7 @@ export const decodeEvent = (message: LogMessage): RecordedEvent => {
     throw new UnreadableEventError(`value is not JSON: ${(error as Error).message}`);
   }
   const event = upcast(type, Number(match[2]), data);
+  validateEvent(event);
   const { namespace, name } = eventServiceKey(event);
   if (message.key !== serviceKey(namespace, name)) {
     throw new UnreadableEventError(`key ${message.key} does not match the event's service ${serviceKey(namespace, name)}`);
