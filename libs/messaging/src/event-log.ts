@@ -65,3 +65,34 @@ export const EVENT_LOG = Symbol('EventLog');
 export class LogUnavailableError extends Error {
   override readonly name = 'LogUnavailableError';
 }
+
+/**
+ * The append was sent and then timed out or failed in a way that does not say whether the broker
+ * wrote it: the caller answers UNAVAILABLE with outcome UNKNOWN and the command's id, which
+ * `commandOutcome` settles later.
+ */
+export class AppendOutcomeUnknownError extends Error {
+  override readonly name = 'AppendOutcomeUnknownError';
+
+  constructor(
+    message: string,
+    public commandId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A command whose events would exceed the broker's record limit: refused before anything is sent. */
+export class RecordTooLargeError extends Error {
+  override readonly name = 'RecordTooLargeError';
+
+  constructor(
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `the events of this command encode to ${bytes.toLocaleString('en-US')} bytes; the broker's record limit is ` +
+        `${limitBytes.toLocaleString('en-US')} bytes (KAFKA_MAX_RECORD_BYTES)`,
+    );
+  }
+}

@@ -1,3 +1,4 @@
+import type { PostgresTimeouts } from '@lib/config';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateRegistryTables1764000000000 } from '../../../migrations/1764000000000-CreateRegistryTables';
@@ -20,6 +21,8 @@ export interface DatabaseOptions {
    * start together on a fresh database). Off for the embedded database: one process owns it.
    */
   readonly lockMigrations?: boolean;
+  /** Server- and client-side bounds on every statement (PG_*_TIMEOUT_MS); none for the tools. */
+  readonly timeouts?: PostgresTimeouts;
 }
 
 const MIGRATION_LOCK = 0x5e1c0de;
@@ -34,12 +37,36 @@ export const dataSourceOptions = (options: DatabaseOptions): DataSourceOptions =
   migrationsTableName: 'registry_migrations',
   extra: {
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? options.timeouts?.connectTimeoutMs ?? 3000,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    ...(options.timeouts ? sessionTimeouts(options.timeouts) : {}),
   },
 });
 
+/**
+ * The server cancels long statements and lock waits and ends sessions idle in a transaction (all
+ * sent as startup parameters, so every pooled connection has them); the client stops waiting for a
+ * server that no longer answers at all, which only the client can notice; keepalive closes a
+ * socket whose peer is gone.
+ */
+const sessionTimeouts = (timeouts: PostgresTimeouts) => ({
+  statement_timeout: timeouts.statementTimeoutMs,
+  lock_timeout: timeouts.lockTimeoutMs,
+  idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+  query_timeout: timeouts.queryTimeoutMs,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: timeouts.keepAliveMs,
+});
+
 export const openDataSource = async (options: DatabaseOptions): Promise<DataSource> => {
+  // Migrations run without the statement timeouts: rewriting a large table may take minutes.
+  await migrate({ ...options, timeouts: undefined });
+  const dataSource = new DataSource(dataSourceOptions(options));
+  await dataSource.initialize();
+  return dataSource;
+};
+
+const migrate = async (options: DatabaseOptions): Promise<void> => {
   const dataSource = new DataSource(dataSourceOptions(options));
   await dataSource.initialize();
   try {
@@ -56,9 +83,7 @@ export const openDataSource = async (options: DatabaseOptions): Promise<DataSour
         await lock.end();
       }
     }
-  } catch (error) {
+  } finally {
     await dataSource.destroy();
-    throw error;
   }
-  return dataSource;
 };

@@ -37,7 +37,7 @@ export const EMBEDDED_POSTGRES = Symbol('EmbeddedPostgres');
       provide: DataSource,
       inject: [REGISTRY_CONFIG, EMBEDDED_POSTGRES],
       useFactory: (config: RegistryConfig, embedded: EmbeddedPostgres | null) =>
-        openDataSource(embedded ? embedded.databaseOptions : { url: config.databaseUrl as string }),
+        openDataSource({ ...(embedded ? embedded.databaseOptions : { url: config.databaseUrl as string }), timeouts: config.postgres }),
     },
     ...repositories,
   ],

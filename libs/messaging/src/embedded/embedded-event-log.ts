@@ -3,7 +3,9 @@ import type { RecordedEvent } from '@lib/domain';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { encodeEvent } from '../cloudevents';
+import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit } from '../kafka/request-size';
 import {
+  AppendOutcomeUnknownError,
   LogUnavailableError,
   type AppendResult,
   type BatchHandlerContext,
@@ -31,6 +33,8 @@ export interface EmbeddedEventLogOptions {
   readonly batchSize?: number;
   /** Partitions handed to onBatch at the same time (the Kafka adapter uses 4). */
   readonly partitionsConsumedConcurrently?: number;
+  /** The same record limit as the Kafka adapter's, so both transports accept the same commands. */
+  readonly maxRecordBytes?: number;
 }
 
 type OnBatch = (batch: LogBatch, context: BatchHandlerContext) => Promise<void>;
@@ -63,16 +67,23 @@ export class EmbeddedEventLog implements EventLog {
 
   async append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const messages = events.map((recorded) => {
-      const encoded = encodeEvent(recorded);
-      if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
-      return { value: encoded.value, headers: encoded.headers };
+    const encoded = events.map((recorded) => {
+      const event = encodeEvent(recorded);
+      if (event.key !== key) throw new Error(`event key ${event.key} differs from the command key ${key}`);
+      return event;
     });
+    requireWithinRecordLimit(encoded, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+    const messages = encoded.map(({ value, headers }) => ({ value, headers }));
     const topic = this.options.eventsTopic;
-    const result = await this.unavailableOnError(async () => {
-      const partition = keyPartition(key, await this.store.partitionsOf(topic, this.options.eventsPartitions));
-      return { topic, partition, offset: await this.store.append(topic, partition, key, messages) };
-    });
+    const partition = await this.unavailableOnError(async () =>
+      keyPartition(key, await this.store.partitionsOf(topic, this.options.eventsPartitions)),
+    );
+    let result: AppendResult;
+    try {
+      result = { topic, partition, offset: await this.store.append(topic, partition, key, messages) };
+    } catch (error) {
+      throw appendFailure(error, events[0].metadata.commandId);
+    }
     for (const consumer of this.consumers) consumer.wake();
     return result;
   }
@@ -182,6 +193,22 @@ export class EmbeddedEventLog implements EventLog {
     }
   }
 }
+
+/**
+ * The append is one statement: Postgres refusing it (a server-side timeout, a constraint, an
+ * error reply) or no connection to send it on means nothing was written; a lost connection or a
+ * client-side timeout while it ran
+ * leaves the commit unknown.
+ */
+const appendFailure = (error: unknown, commandId: string): Error => {
+  const text = error instanceof Error ? error.message : String(error);
+  const answered = typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
+  const neverConnected = /timeout exceeded when trying to connect|ECONNREFUSED/.test(text);
+  if (neverConnected || (answered && !(error as { code: string }).code.startsWith('08'))) {
+    return new LogUnavailableError(`the event log in Postgres refused the append: ${text}`);
+  }
+  return new AppendOutcomeUnknownError(`the append to the event log in Postgres may or may not have committed: ${text}`, commandId);
+};
 
 interface StoredMessage {
   readonly value: Buffer | null;
