@@ -203,13 +203,13 @@ export class KafkaEventLog implements EventLog {
   }
 
   /** Plain records to another topic (the slice change topic); null value = tombstone. */
-  async publish(topic: string, records: readonly { key: string; value: Buffer | null }[]): Promise<void> {
+  async publish(topic: string, records: readonly { key: string; value: Buffer | null; headers?: Readonly<Record<string, string>> }[]): Promise<void> {
     await this.bounded(async () => {
       await this.connectedProducer();
       // Uncompressed: on a small machine gzip cost the projector more CPU than the bytes cost the
       // broker; so each request stays below the broker's message size limit instead.
       for (const run of withinRequestSize(records)) {
-        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: run.map((r) => ({ key: r.key, value: r.value })) });
+        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: run.map((r) => ({ key: r.key, value: r.value, headers: r.headers && { ...r.headers } })) });
       }
     });
   }
