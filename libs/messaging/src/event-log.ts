@@ -21,6 +21,13 @@ export interface AppendResult {
   readonly offset: bigint;
 }
 
+export interface OffsetRange {
+  /** The oldest offset still in the log (retention may have removed those before it). */
+  readonly start: bigint;
+  /** The next offset to be written. */
+  readonly end: bigint;
+}
+
 export interface BatchHandlerContext {
   /** Keeps group membership alive during long retries. */
   heartbeat(): Promise<void>;
@@ -55,6 +62,10 @@ export interface EventLog {
   deadLetter(letter: DeadLetter): Promise<void>;
   /** Next offset to be written, per partition of the events topic (for lag). */
   endOffsets(): Promise<Map<number, bigint>>;
+  /** Per partition of the events topic: the first offset still stored and the next to be written. */
+  offsetRanges(): Promise<Map<number, OffsetRange>>;
+  /** The events topic's partition count as the transport reports it now. */
+  partitionCount(): Promise<number>;
   /** Throws when the transport is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

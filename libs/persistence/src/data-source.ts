@@ -7,8 +7,9 @@ import { CreateEmbeddedEventLog1764000006000 } from '../../../migrations/1764000
 import { CreateAccessAndHistory1764000007000 } from '../../../migrations/1764000007000-CreateAccessAndHistory';
 import { CreateEndpointLeases1764000008000 } from '../../../migrations/1764000008000-CreateEndpointLeases';
 import { Lz4ToastCompression1764000009000 } from '../../../migrations/1764000009000-Lz4ToastCompression';
+import { CreateProjectionTopology1764000010000 } from '../../../migrations/1764000010000-CreateProjectionTopology';
 
-export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000, CreateAccessAndHistory1764000007000, CreateEndpointLeases1764000008000, Lz4ToastCompression1764000009000];
+export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000, CreateAccessAndHistory1764000007000, CreateEndpointLeases1764000008000, Lz4ToastCompression1764000009000, CreateProjectionTopology1764000010000];
 
 export interface DatabaseOptions {
   readonly url: string;

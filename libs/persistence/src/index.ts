@@ -10,3 +10,4 @@ export * from './embedded/embedded-postgres';
 export * from './persistence.module';
 export * from './repositories/api-token.repository';
 export * from './repositories/endpoint-history.repository';
+export * from './repositories/projection-topology.repository';

@@ -1,6 +1,6 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { EventLog } from '@lib/messaging';
-import { ConsumerOffsetRepository, dataSourceOptions, inTransaction, MIGRATIONS } from '@lib/persistence';
+import { ConsumerOffsetRepository, dataSourceOptions, inTransaction, MIGRATIONS, ProjectionTopologyRepository } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { diffProjections, type ProjectionDifference } from './projection-diff';
 import { replayProjection, type ReplayResult } from './replay';
@@ -24,6 +24,7 @@ export const rebuildProjection = async (dataSource: DataSource, eventLog: EventL
   await inTransaction(dataSource, async (tx) => {
     await tx.query('TRUNCATE registry_services, endpoint_slices, slice_changes, endpoint_history');
     await tx.query('DELETE FROM consumer_offsets WHERE group_id = $1 AND topic = $2', [options.groupId, options.eventsTopic]);
+    await new ProjectionTopologyRepository().forget(tx, options.groupId, options.eventsTopic);
     await tx.query('UPDATE watch_state SET compacted_through = (SELECT value FROM resource_version_counter)');
   });
   return replayProjection(eventLog, dataSource, {

@@ -14,6 +14,7 @@ import {
   type EventLog,
   type LogBatch,
   type LogMessage,
+  type OffsetRange,
 } from '../event-log';
 import { keyPartition } from '../key-partition';
 
@@ -139,6 +140,24 @@ export class EmbeddedEventLog implements EventLog {
       const ends = await this.store.partitionEnds(topic);
       return new Map(Array.from({ length: partitions }, (_, partition) => [partition, ends.get(partition) ?? 0n]));
     });
+  }
+
+  async offsetRanges(): Promise<Map<number, OffsetRange>> {
+    return this.unavailableOnError(async () => {
+      const topic = this.options.eventsTopic;
+      const partitions = await this.store.partitionsOf(topic, this.options.eventsPartitions);
+      const [ends, starts] = await Promise.all([this.store.partitionEnds(topic), this.store.partitionStarts(topic, partitions)]);
+      return new Map(
+        Array.from({ length: partitions }, (_, partition) => {
+          const end = ends.get(partition) ?? 0n;
+          return [partition, { start: starts.get(partition) ?? end, end }];
+        }),
+      );
+    });
+  }
+
+  partitionCount(): Promise<number> {
+    return this.unavailableOnError(() => this.store.partitionsOf(this.options.eventsTopic, this.options.eventsPartitions));
   }
 
   async ping(): Promise<void> {
@@ -274,6 +293,16 @@ class LogStore {
       [topic],
     );
     return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+  }
+
+  /** The oldest stored offset per partition (absent: nothing stored), one index lookup each. */
+  async partitionStarts(topic: string, partitions: number): Promise<Map<number, bigint>> {
+    const rows: { partition: number; start: string | null }[] = await this.dataSource.query(
+      `SELECT p AS partition, (SELECT min("offset") FROM event_log_messages WHERE topic = $1 AND partition = p) AS start
+         FROM generate_series(0, $2::int - 1) AS p`,
+      [topic, partitions],
+    );
+    return new Map(rows.filter((r) => r.start !== null).map((r) => [r.partition, BigInt(r.start as string)]));
   }
 
   /** Up to `limit` messages from `position`, extended to the end of the last append they touch. */

@@ -13,6 +13,7 @@ import {
   type LogBatch,
   type LogMessage,
   type BatchHandlerContext,
+  type OffsetRange,
 } from '../event-log';
 
 export interface KafkaEventLogOptions {
@@ -59,7 +60,7 @@ export class KafkaEventLog implements EventLog {
   private adminReady?: Promise<void>;
   private readonly consumers = new Set<Consumer>();
   private readonly batcher: AppendBatcher;
-  private partitionCount?: Promise<number>;
+  private knownPartitions?: Promise<number>;
 
   constructor(private readonly options: KafkaEventLogOptions) {
     this.kafka = new Kafka({
@@ -131,14 +132,14 @@ export class KafkaEventLog implements EventLog {
 
   /** The events topic's partition count, fetched once (and again after a failure). */
   private eventsPartitions(): Promise<number> {
-    this.partitionCount ??= this.connectedAdmin()
+    this.knownPartitions ??= this.connectedAdmin()
       .then(() => this.admin.fetchTopicMetadata({ topics: [this.options.eventsTopic] }))
       .then(({ topics }) => topics[0].partitions.length)
       .catch((error: unknown) => {
-        this.partitionCount = undefined;
+        this.knownPartitions = undefined;
         throw error;
       });
-    return this.partitionCount;
+    return this.knownPartitions;
   }
 
   async consume(options: {
@@ -243,6 +244,20 @@ export class KafkaEventLog implements EventLog {
       return this.admin.fetchTopicOffsets(this.options.eventsTopic);
     });
     return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  async offsetRanges(): Promise<Map<number, OffsetRange>> {
+    const offsets = await this.bounded(async () => {
+      await this.connectedAdmin();
+      return this.admin.fetchTopicOffsets(this.options.eventsTopic);
+    });
+    return new Map(offsets.map((o) => [o.partition, { start: BigInt(o.low), end: BigInt(o.high) }]));
+  }
+
+  /** Asks the broker afresh (partitions may have been added), and appends use the answer from now on. */
+  async partitionCount(): Promise<number> {
+    this.knownPartitions = undefined;
+    return this.bounded(() => this.eventsPartitions());
   }
 
   async ping(): Promise<void> {
