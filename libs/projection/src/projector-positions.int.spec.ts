@@ -1,44 +1,21 @@
-import type { RegistryConfig } from '@lib/config';
-import { KafkaEventLog } from '@lib/messaging';
-import { openDataSource } from '@lib/persistence';
-import { eventually, isolatedConfig } from '@lib/testing';
+import { eventually } from '@lib/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import type { DataSource } from 'typeorm';
-import { BatchApplier } from './apply-batch';
-import { ProjectionMetrics } from './projection-metrics';
-import { Projector } from './projector';
 import { commandEvents } from '../../messaging/src/testing/event-log.contract';
+import type { Projector } from './projector';
+import { projectorHarness } from './testing/projector-harness';
 
 const kafka = new Kafka({ brokers: (process.env.TEST_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
 
-/** A fresh database and events topic (3 partitions), and a projector over them that is not started yet. */
+/** The harness, plus a way to plant a stored offset as a restored or foreign projection would have it. */
 const setup = async () => {
-  const config: RegistryConfig = await isolatedConfig();
-  const dataSource: DataSource = await openDataSource({ url: config.databaseUrl as string });
-  const log = new KafkaEventLog({ brokers: config.kafkaBrokers ?? [], clientId: 'positions-test', eventsTopic: config.eventsTopic, dlqTopic: config.dlqTopic, requestTimeoutMs: 5000 });
-  await log.ensureTopics([
-    { topic: config.eventsTopic, partitions: config.eventsPartitions },
-    { topic: config.dlqTopic, partitions: 1 },
-  ]);
-  const projector = () =>
-    new Projector(
-      log,
-      dataSource,
-      new BatchApplier(dataSource, { groupId: config.projectorGroupId, maxEndpointsPerSlice: 100 }, (letter) => log.deadLetter(letter)),
-      new ProjectionMetrics(),
-      { groupId: config.projectorGroupId, eventsTopic: config.eventsTopic },
-    );
+  const harness = await projectorHarness();
   const storePosition = (partition: number, nextOffset: bigint) =>
-    dataSource.query(
+    harness.dataSource.query(
       `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, resource_version) VALUES ($1, $2, $3, $4, 0)
        ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
-      [config.projectorGroupId, config.eventsTopic, partition, nextOffset.toString()],
+      [harness.config.projectorGroupId, harness.config.eventsTopic, partition, nextOffset.toString()],
     );
-  const storedPositions = async () =>
-    (await dataSource.query('SELECT partition, next_offset FROM consumer_offsets WHERE group_id = $1 ORDER BY partition', [config.projectorGroupId])).map(
-      (r: { partition: number; next_offset: string }) => `${r.partition}:${r.next_offset}`,
-    );
-  return { config, dataSource, log, projector, storePosition, storedPositions, close: async () => Promise.all([log.close(), dataSource.destroy()]) };
+  return { ...harness, storePosition };
 };
 
 describe('Projector: refuses to run where its stored offsets and the log disagree (real broker)', () => {
