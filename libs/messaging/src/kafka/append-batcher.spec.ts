@@ -103,7 +103,11 @@ describe('AppendBatcher', () => {
     const batcher = batcherOn(async () => {
       throw new Error('Connection closed');
     });
-    await expect(batcher.append([record(A, 1)])).rejects.toBeInstanceOf(AppendOutcomeUnknownError);
+    const outcomes = await Promise.allSettled([batcher.append([record(A, 1)]), batcher.append([record(A, 2)])]);
+    const [first, second] = outcomes.map((o) => (o as PromiseRejectedResult).reason);
+    expect(first).toBeInstanceOf(AppendOutcomeUnknownError);
+    expect(second).toBeInstanceOf(AppendOutcomeUnknownError);
+    expect(first).not.toBe(second); // each caller adds its own command id
   });
 
   it('reports a failure before sending (no connection, no metadata) as unavailable', async () => {

@@ -140,10 +140,12 @@ export class AppendBatcher {
       const byPartition = groupByPartition(placed);
       const splittable = byPartition.length > 1 || (placed.length > 1 && this.options.isRefusal(error));
       if (!splittable) {
-        const outcome = this.options.isRefusal(error)
-          ? new LogUnavailableError(`Kafka refused the append: ${message(error)}`)
-          : new AppendOutcomeUnknownError(`the send to Kafka failed after it left: ${message(error)}; the append may or may not be in the log`);
-        for (const { pending } of placed) pending.reject(outcome);
+        // One error per append: the caller adds its own command id to it.
+        const outcome = () =>
+          this.options.isRefusal(error)
+            ? new LogUnavailableError(`Kafka refused the append: ${message(error)}`)
+            : new AppendOutcomeUnknownError(`the send to Kafka failed after it left: ${message(error)}; the append may or may not be in the log`);
+        for (const { pending } of placed) pending.reject(outcome());
         return;
       }
       for (const group of byPartition.length > 1 ? byPartition : placed.map((p) => [p])) await this.sendIsolated(group);
