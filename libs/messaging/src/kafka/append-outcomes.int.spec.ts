@@ -73,10 +73,10 @@ describe('KafkaEventLog append outcomes (real broker)', () => {
       const ok = await log.append('w/warm', commandEvents('w/warm', 1)).then(() => true, () => false);
       if (ok || warm > 20) break;
     }
-    // Ten 900 KB commands on one partition take ten sends (each fills the record limit); the
+    // Thirty 900 KB commands on one partition take thirty sends (each fills the record limit); the
     // small ones queue behind them and time out there.
     const commands = [
-      ...Array.from({ length: 10 }, () => ({ key: 'big/one', events: withPayload(commandEvents('big/one', 1), 900 * 1024) })),
+      ...Array.from({ length: 30 }, () => ({ key: 'big/one', events: withPayload(commandEvents('big/one', 1), 900 * 1024) })),
       ...Array.from({ length: 20 }, (_, i) => ({ key: `small/s${i}`, events: commandEvents(`small/s${i}`, 1) })),
     ];
     const outcomes = await Promise.allSettled(commands.map((c) => log.append(c.key, c.events)));
