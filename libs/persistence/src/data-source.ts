@@ -61,7 +61,7 @@ const sessionTimeouts = (timeouts: PostgresTimeouts) => ({
 
 export const openDataSource = async (options: DatabaseOptions): Promise<DataSource> => {
   // Migrations run without the statement timeouts: rewriting a large table may take minutes.
-  await migrate({ ...options, timeouts: undefined });
+  await migrate({ ...options, connectTimeoutMs: options.connectTimeoutMs ?? options.timeouts?.connectTimeoutMs, timeouts: undefined });
   const dataSource = new DataSource(dataSourceOptions(options));
   await dataSource.initialize();
   if (options.timeouts) (dataSource.driver as unknown as { master: Pool }).master.on('connect', closeOnReadTimeout);
