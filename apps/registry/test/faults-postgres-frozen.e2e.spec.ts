@@ -23,6 +23,7 @@ describe('fault: Postgres frozen under a running registry (connections open, no 
     await proxy?.close();
   });
 
+  // One statement waits PG_QUERY_TIMEOUT_MS (6 s); then the pool refuses at once until Postgres answers a probe.
   it('answers UNAVAILABLE within 10 s on queries and mutations with the default timeouts, and serves again once it thaws', async () => {
     const isolated = await isolatedConfig();
     const direct = new URL(isolated.databaseUrl as string);
@@ -58,5 +59,14 @@ describe('fault: Postgres frozen under a running registry (connections open, no 
     );
     expect(after.registerEndpoints.resourceVersion).toMatch(/^\d+$/);
     await eventually(async () => expect((await graphqlOk<{ endpointSlices: { totalCount: number } }>(url, SLICES)).endpointSlices.totalCount).toBe(1), 30_000, 500);
+
+    // Frozen again, a mutation first this time: it too waits one query timeout at most.
+    proxy.freeze();
+    const first = await timed(() => graphql(url, REGISTER_ENDPOINTS, { inputs: [{ serviceName: 'frozen', addresses: ['10.40.0.4'] }] }));
+    expect(first.result.errors?.[0].extensions?.code).toBe('UNAVAILABLE');
+    expect(first.ms).toBeLessThan(UNAVAILABLE_WITHIN_MS);
+    proxy.thaw();
+    await eventually(() => graphqlOk(url, REGISTER_ENDPOINTS, { inputs: [{ serviceName: 'frozen', addresses: ['10.40.0.5'] }] }), 60_000, 500);
+    console.info(`frozen again: mutation UNAVAILABLE after ${first.ms} ms`);
   }, 180_000);
 });

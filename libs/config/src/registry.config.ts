@@ -36,7 +36,10 @@ export interface PostgresTimeouts {
   readonly idleInTransactionTimeoutMs: number;
   /** PG_CONNECT_TIMEOUT_MS: opening a connection, or waiting for a free one in the pool. */
   readonly connectTimeoutMs: number;
-  /** PG_QUERY_TIMEOUT_MS: the client stops waiting for a reply (pg query_timeout): a frozen server. */
+  /**
+   * PG_QUERY_TIMEOUT_MS: the client stops waiting for a reply (pg query_timeout): a frozen server.
+   * The longest a request waits for Postgres (stalled-server-guard.ts): below 10 s by default.
+   */
   readonly queryTimeoutMs: number;
   /** PG_KEEPALIVE_MS: idle time before TCP keepalive probes; a dead peer's socket is closed. */
   readonly keepAliveMs: number;
@@ -174,7 +177,7 @@ const postgresTimeouts = (env: Env): PostgresTimeouts => {
     lockTimeoutMs: integer(env, 'PG_LOCK_TIMEOUT_MS', 3000, 100, 3_600_000),
     idleInTransactionTimeoutMs: integer(env, 'PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60000, 1000, 3_600_000),
     connectTimeoutMs: integer(env, 'PG_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
-    queryTimeoutMs: integer(env, 'PG_QUERY_TIMEOUT_MS', 8000, 100, 3_600_000),
+    queryTimeoutMs: integer(env, 'PG_QUERY_TIMEOUT_MS', 6000, 100, 3_600_000),
     keepAliveMs: integer(env, 'PG_KEEPALIVE_MS', 10000, 1000, 3_600_000),
   };
   // The client-side timeout is the backstop for a server that stopped answering; below the

@@ -1,5 +1,5 @@
 import type { PostgresTimeouts } from '@lib/config';
-import { Client, type Pool, type PoolClient } from 'pg';
+import { Client, type Pool } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateRegistryTables1764000000000 } from '../../../migrations/1764000000000-CreateRegistryTables';
 import { CreateWatchState1764000001000 } from '../../../migrations/1764000001000-CreateWatchState';
@@ -8,6 +8,7 @@ import { CreateAccessAndHistory1764000007000 } from '../../../migrations/1764000
 import { CreateEndpointLeases1764000008000 } from '../../../migrations/1764000008000-CreateEndpointLeases';
 import { Lz4ToastCompression1764000009000 } from '../../../migrations/1764000009000-Lz4ToastCompression';
 import { CreateProjectionTopology1764000010000 } from '../../../migrations/1764000010000-CreateProjectionTopology';
+import { guardAgainstStalledServer } from './stalled-server-guard';
 
 export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000, CreateAccessAndHistory1764000007000, CreateEndpointLeases1764000008000, Lz4ToastCompression1764000009000, CreateProjectionTopology1764000010000];
 
@@ -64,28 +65,8 @@ export const openDataSource = async (options: DatabaseOptions): Promise<DataSour
   await migrate({ ...options, connectTimeoutMs: options.connectTimeoutMs ?? options.timeouts?.connectTimeoutMs, timeouts: undefined });
   const dataSource = new DataSource(dataSourceOptions(options));
   await dataSource.initialize();
-  if (options.timeouts) (dataSource.driver as unknown as { master: Pool }).master.on('connect', closeOnReadTimeout);
+  if (options.timeouts) guardAgainstStalledServer((dataSource.driver as unknown as { master: Pool }).master);
   return dataSource;
-};
-
-/**
- * A connection whose server did not answer within query_timeout is closed at once. pg leaves it in
- * the pool still waiting for that reply, so the next statement on it (the ROLLBACK of the failed
- * transaction, the next request's query) would wait out the timeout again; closed, those fail at
- * once and the pool opens a fresh connection, which PG_CONNECT_TIMEOUT_MS bounds.
- */
-const closeOnReadTimeout = (client: PoolClient): void => {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  const close = (error: unknown) => {
-    if (error instanceof Error && error.message === 'Query read timeout') {
-      (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
-    }
-  };
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    const result = query(...args);
-    if (result instanceof Promise) result.catch(close);
-    return result;
-  };
 };
 
 const migrate = async (options: DatabaseOptions): Promise<void> => {

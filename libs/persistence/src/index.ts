@@ -11,3 +11,4 @@ export * from './persistence.module';
 export * from './repositories/api-token.repository';
 export * from './repositories/endpoint-history.repository';
 export * from './repositories/projection-topology.repository';
+export { STALLED_SERVER_MESSAGE } from './stalled-server-guard';

@@ -1,4 +1,5 @@
 import { AppendOutcomeUnknownError, LogUnavailableError, RecordTooLargeError } from '@lib/messaging';
+import { STALLED_SERVER_MESSAGE } from '@lib/persistence';
 import { GraphQLError } from 'graphql';
 import { formatError } from './format-error';
 
@@ -37,6 +38,7 @@ describe('formatError: append outcomes and Postgres timeouts', () => {
     ['lock_timeout', pgError('canceling statement due to lock timeout', '55P03')],
     ['idle_in_transaction_session_timeout', pgError('terminating connection due to idle-in-transaction timeout', '25P03')],
     ['a connection closed after a timeout', pgError('Connection terminated unexpectedly')],
+    ['the pool while Postgres is known not to answer', pgError(STALLED_SERVER_MESSAGE)],
   ])('answers UNAVAILABLE for %s', (_, error) => {
     expect(format(error).extensions).toEqual({ code: 'UNAVAILABLE' });
   });

@@ -29,8 +29,9 @@ const logger = new Logger('GraphQL');
 
 // Postgres unreachable, or too slow to answer within its timeouts (PG_*_TIMEOUT_MS): the client's
 // query_timeout ("Query read timeout"), the pool's connect timeout, the server's statement,
-// lock and idle-in-transaction timeouts (57014, 55P03, 25P03), a lost or closed connection.
-const PG_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Query read timeout|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error|Client was closed and is not queryable/i;
+// lock and idle-in-transaction timeouts (57014, 55P03, 25P03), a lost or closed connection, and
+// the pool refusing connections while the server is known not to answer (stalled-server-guard.ts).
+const PG_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Query read timeout|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error|Client was closed and is not queryable|Postgres is not answering/i;
 const PG_UNAVAILABLE_CODES = ['57P01', '57P03', '57014', '55P03', '25P03', '08000', '08003', '08006', '08001'];
 
 export const isUnavailable = (error: Error): boolean =>
