@@ -35,7 +35,20 @@ describe('loadRegistryConfig', () => {
         introspection: true,
       },
       leases: { sweepMs: 1000, protectFraction: 0.3, protectMin: 20, renewCoalesceMs: 200 },
+      kafkaMaxRecordBytes: 1048576,
+      postgres: { statementTimeoutMs: 5000, lockTimeoutMs: 3000, idleInTransactionTimeoutMs: 60000, connectTimeoutMs: 3000, queryTimeoutMs: 6000, keepAliveMs: 10000 },
     });
+  });
+
+  it('reads the Postgres timeouts and keeps the client-side one above the statement timeout', () => {
+    expect(loadRegistryConfig({ PG_STATEMENT_TIMEOUT_MS: '2000', PG_QUERY_TIMEOUT_MS: '2500', PG_KEEPALIVE_MS: '5000' }).postgres).toMatchObject({
+      statementTimeoutMs: 2000,
+      queryTimeoutMs: 2500,
+      keepAliveMs: 5000,
+    });
+    expect(() => loadRegistryConfig({ PG_STATEMENT_TIMEOUT_MS: '9000' })).toThrow('PG_QUERY_TIMEOUT_MS: must be greater than PG_STATEMENT_TIMEOUT_MS (9000), got 6000');
+    expect(() => loadRegistryConfig({ PG_LOCK_TIMEOUT_MS: 'soon' })).toThrow('PG_LOCK_TIMEOUT_MS: expected an integer');
+    expect(() => loadRegistryConfig({ KAFKA_MAX_RECORD_BYTES: '10' })).toThrow('KAFKA_MAX_RECORD_BYTES: expected an integer in 4096..104857600');
   });
 
   it('reads durations in seconds, minutes, hours and days', () => {

@@ -23,6 +23,28 @@ export interface RegistryConfig {
   readonly watchBookmarkIntervalMs: number;
   readonly access: AccessConfig;
   readonly leases: LeaseConfig;
+  /** KAFKA_MAX_RECORD_BYTES: the broker's message.max.bytes; a command's events must fit one record batch. */
+  readonly kafkaMaxRecordBytes: number;
+  readonly postgres: PostgresTimeouts;
+}
+
+/** Bounds on every Postgres wait, so a stalled database is an error in seconds, never a hang. */
+export interface PostgresTimeouts {
+  /** PG_STATEMENT_TIMEOUT_MS: the server cancels a statement running longer (statement_timeout). */
+  readonly statementTimeoutMs: number;
+  /** PG_LOCK_TIMEOUT_MS: the server gives up waiting for a lock (lock_timeout). */
+  readonly lockTimeoutMs: number;
+  /** PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: the server ends a session left idle inside a transaction. */
+  readonly idleInTransactionTimeoutMs: number;
+  /** PG_CONNECT_TIMEOUT_MS: opening a connection, or waiting for a free one in the pool. */
+  readonly connectTimeoutMs: number;
+  /**
+   * PG_QUERY_TIMEOUT_MS: the client stops waiting for a reply (pg query_timeout): a frozen server.
+   * The longest a request waits for Postgres (stalled-server-guard.ts): below 10 s by default.
+   */
+  readonly queryTimeoutMs: number;
+  /** PG_KEEPALIVE_MS: idle time before TCP keepalive probes; a dead peer's socket is closed. */
+  readonly keepAliveMs: number;
 }
 
 export interface LeaseConfig {
@@ -160,6 +182,25 @@ const leaseConfig = (env: Env): LeaseConfig => ({
   renewCoalesceMs: integer(env, 'LEASE_RENEW_COALESCE_MS', 200, 0, 5000),
 });
 
+const postgresTimeouts = (env: Env): PostgresTimeouts => {
+  const timeouts = {
+    statementTimeoutMs: integer(env, 'PG_STATEMENT_TIMEOUT_MS', 5000, 100, 3_600_000),
+    lockTimeoutMs: integer(env, 'PG_LOCK_TIMEOUT_MS', 3000, 100, 3_600_000),
+    idleInTransactionTimeoutMs: integer(env, 'PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60000, 1000, 3_600_000),
+    connectTimeoutMs: integer(env, 'PG_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
+    queryTimeoutMs: integer(env, 'PG_QUERY_TIMEOUT_MS', 6000, 100, 3_600_000),
+    keepAliveMs: integer(env, 'PG_KEEPALIVE_MS', 10000, 1000, 3_600_000),
+  };
+  // The client-side timeout is the backstop for a server that stopped answering; below the
+  // server's own, it would abandon statements the server is still legitimately running.
+  if (timeouts.queryTimeoutMs <= timeouts.statementTimeoutMs) {
+    throw new ConfigError(
+      `PG_QUERY_TIMEOUT_MS: must be greater than PG_STATEMENT_TIMEOUT_MS (${timeouts.statementTimeoutMs}), got ${timeouts.queryTimeoutMs}`,
+    );
+  }
+  return timeouts;
+};
+
 const listenHost = (env: Env, authMode: AccessConfig['mode']): string => {
   const host = env.HOST || (authMode === 'off' ? '127.0.0.1' : '0.0.0.0');
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(`HOST: expected an IP address or host name to listen on, got "${host}"`);
@@ -197,5 +238,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     watchBookmarkIntervalMs: integer(env, 'WATCH_BOOKMARK_INTERVAL_MS', 5000, 100, 3_600_000),
     access,
     leases: leaseConfig(env),
+    kafkaMaxRecordBytes: integer(env, 'KAFKA_MAX_RECORD_BYTES', 1024 * 1024, 4096, 100 * 1024 * 1024),
+    postgres: postgresTimeouts(env),
   });
 };

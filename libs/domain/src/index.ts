@@ -8,6 +8,7 @@ export * from './registry/decide';
 export * from './registry/evolve';
 export * from './registry/judge';
 export * from './registry/upcast';
+export * from './registry/validate-event';
 export * from './slices/endpoint-slice';
 export * from './slices/slice-plan';
 export * from './slices';

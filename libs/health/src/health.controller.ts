@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
 import { EVENT_LOG, type EventLog } from '@lib/messaging';
-import { ProjectionMetrics } from '@lib/projection';
+import { ProjectionMetrics, Projector } from '@lib/projection';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { LeaseProtectionStatus, toLeaseProtectionView } from './lease-protection-status';
@@ -16,6 +16,7 @@ export class HealthController {
     @Inject(LeaseProtectionStatus) private readonly leases: LeaseProtectionStatus,
     @Inject(MetricsSources) private readonly sources: MetricsSources,
     @Optional() @Inject(ProjectionMetrics) private readonly metrics?: ProjectionMetrics,
+    @Optional() @Inject(Projector) private readonly projector?: Projector,
   ) {}
 
   @Get('healthz')
@@ -24,7 +25,8 @@ export class HealthController {
   }
 
   /**
-   * 503 with the reason when Postgres or the event log is unreachable; lag is informative, and so
+   * 503 with the reason when Postgres or the event log is unreachable or the projector in this
+   * process refuses to run; lag is informative, and so
    * is lease protection (still ready: the registry serves, it only holds expiries back).
    */
   @Get('readyz')
@@ -38,12 +40,15 @@ export class HealthController {
       withTimeout(this.leases.read(), 'Postgres').then(toLeaseProtectionView, () => null),
     ]);
     const describe = (r: PromiseSettledResult<unknown>) => (r.status === 'fulfilled' ? 'ok' : `down: ${(r.reason as Error).message}`);
-    const ready = postgres.status === 'fulfilled' && log.status === 'fulfilled';
+    // A projector that refuses to run (its offsets disagree with the log) needs an operator.
+    const refusal = this.projector?.refusal;
+    const ready = postgres.status === 'fulfilled' && log.status === 'fulfilled' && refusal === undefined;
     response.status(ready ? 200 : 503);
     return {
       status: ready ? 'ready' : 'not ready',
       postgres: describe(postgres),
       eventLog: describe(log),
+      ...(this.projector ? { projector: refusal === undefined ? 'ok' : `refused: ${refusal}` } : {}),
       projectorLag: lag,
       leaseProtection: leases,
     };

@@ -5,6 +5,7 @@ import {
   serviceKey,
   upcast,
   type CommandPreconditions,
+  validateEvent,
   type RecordedEvent,
   type RegistryEventType,
 } from '@lib/domain';
@@ -103,6 +104,7 @@ export const decodeEvent = (message: LogMessage): RecordedEvent => {
     throw new UnreadableEventError(`value is not JSON: ${(error as Error).message}`);
   }
   const event = upcast(type, Number(match[2]), data);
+  validateEvent(event);
   const { namespace, name } = eventServiceKey(event);
   if (message.key !== serviceKey(namespace, name)) {
     throw new UnreadableEventError(`key ${message.key} does not match the event's service ${serviceKey(namespace, name)}`);

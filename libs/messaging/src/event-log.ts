@@ -21,6 +21,13 @@ export interface AppendResult {
   readonly offset: bigint;
 }
 
+export interface OffsetRange {
+  /** The oldest offset still in the log (retention may have removed those before it). */
+  readonly start: bigint;
+  /** The next offset to be written. */
+  readonly end: bigint;
+}
+
 export interface BatchHandlerContext {
   /** Keeps group membership alive during long retries. */
   heartbeat(): Promise<void>;
@@ -55,6 +62,10 @@ export interface EventLog {
   deadLetter(letter: DeadLetter): Promise<void>;
   /** Next offset to be written, per partition of the events topic (for lag). */
   endOffsets(): Promise<Map<number, bigint>>;
+  /** Per partition of the events topic: the first offset still stored and the next to be written. */
+  offsetRanges(): Promise<Map<number, OffsetRange>>;
+  /** The events topic's partition count as the transport reports it now. */
+  partitionCount(): Promise<number>;
   /** Throws when the transport is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -64,4 +75,35 @@ export const EVENT_LOG = Symbol('EventLog');
 
 export class LogUnavailableError extends Error {
   override readonly name = 'LogUnavailableError';
+}
+
+/**
+ * The append was sent and then timed out or failed in a way that does not say whether the broker
+ * wrote it: the caller answers UNAVAILABLE with outcome UNKNOWN and the command's id, which
+ * `commandOutcome` settles later.
+ */
+export class AppendOutcomeUnknownError extends Error {
+  override readonly name = 'AppendOutcomeUnknownError';
+
+  constructor(
+    message: string,
+    public commandId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A command whose events would exceed the broker's record limit: refused before anything is sent. */
+export class RecordTooLargeError extends Error {
+  override readonly name = 'RecordTooLargeError';
+
+  constructor(
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `the events of this command encode to ${bytes.toLocaleString('en-US')} bytes; the broker's record limit is ` +
+        `${limitBytes.toLocaleString('en-US')} bytes (KAFKA_MAX_RECORD_BYTES)`,
+    );
+  }
 }

@@ -17,6 +17,7 @@ const createEventLog = async (config: RegistryConfig, dataSource: DataSource): P
       // applied side by side would only queue behind each other's transactions.
       notifications: config.databaseUrl !== undefined,
       partitionsConsumedConcurrently: config.databaseUrl !== undefined ? 4 : 1,
+      maxRecordBytes: config.kafkaMaxRecordBytes,
     });
   }
   const log = new KafkaEventLog({
@@ -25,6 +26,7 @@ const createEventLog = async (config: RegistryConfig, dataSource: DataSource): P
     eventsTopic: config.eventsTopic,
     dlqTopic: config.dlqTopic,
     requestTimeoutMs: config.kafkaRequestTimeoutMs,
+    maxRecordBytes: config.kafkaMaxRecordBytes,
   });
   await log.ensureTopics([
     { topic: config.eventsTopic, partitions: config.eventsPartitions },

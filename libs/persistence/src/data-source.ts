@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import type { PostgresTimeouts } from '@lib/config';
+import { Client, type Pool } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateRegistryTables1764000000000 } from '../../../migrations/1764000000000-CreateRegistryTables';
 import { CreateWatchState1764000001000 } from '../../../migrations/1764000001000-CreateWatchState';
@@ -6,9 +7,20 @@ import { CreateEmbeddedEventLog1764000006000 } from '../../../migrations/1764000
 import { CreateAccessAndHistory1764000007000 } from '../../../migrations/1764000007000-CreateAccessAndHistory';
 import { CreateEndpointLeases1764000008000 } from '../../../migrations/1764000008000-CreateEndpointLeases';
 import { Lz4ToastCompression1764000009000 } from '../../../migrations/1764000009000-Lz4ToastCompression';
+import { CreateProjectionTopology1764000010000 } from '../../../migrations/1764000010000-CreateProjectionTopology';
 import { EndpointRows1764000011000 } from '../../../migrations/1764000011000-EndpointRows';
+import { guardAgainstStalledServer } from './stalled-server-guard';
 
-export const MIGRATIONS = [CreateRegistryTables1764000000000, CreateWatchState1764000001000, CreateEmbeddedEventLog1764000006000, CreateAccessAndHistory1764000007000, CreateEndpointLeases1764000008000, Lz4ToastCompression1764000009000, EndpointRows1764000011000];
+export const MIGRATIONS = [
+  CreateRegistryTables1764000000000,
+  CreateWatchState1764000001000,
+  CreateEmbeddedEventLog1764000006000,
+  CreateAccessAndHistory1764000007000,
+  CreateEndpointLeases1764000008000,
+  Lz4ToastCompression1764000009000,
+  CreateProjectionTopology1764000010000,
+  EndpointRows1764000011000,
+];
 
 export interface DatabaseOptions {
   readonly url: string;
@@ -21,6 +33,8 @@ export interface DatabaseOptions {
    * start together on a fresh database). Off for the embedded database: one process owns it.
    */
   readonly lockMigrations?: boolean;
+  /** Server- and client-side bounds on every statement (PG_*_TIMEOUT_MS); none for the tools. */
+  readonly timeouts?: PostgresTimeouts;
 }
 
 const MIGRATION_LOCK = 0x5e1c0de;
@@ -35,12 +49,37 @@ export const dataSourceOptions = (options: DatabaseOptions): DataSourceOptions =
   migrationsTableName: 'registry_migrations',
   extra: {
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? options.timeouts?.connectTimeoutMs ?? 3000,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    ...(options.timeouts ? sessionTimeouts(options.timeouts) : {}),
   },
 });
 
+/**
+ * The server cancels long statements and lock waits and ends sessions idle in a transaction (all
+ * sent as startup parameters, so every pooled connection has them); the client stops waiting for a
+ * server that no longer answers at all, which only the client can notice; keepalive closes a
+ * socket whose peer is gone.
+ */
+const sessionTimeouts = (timeouts: PostgresTimeouts) => ({
+  statement_timeout: timeouts.statementTimeoutMs,
+  lock_timeout: timeouts.lockTimeoutMs,
+  idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+  query_timeout: timeouts.queryTimeoutMs,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: timeouts.keepAliveMs,
+});
+
 export const openDataSource = async (options: DatabaseOptions): Promise<DataSource> => {
+  // Migrations run without the statement timeouts: rewriting a large table may take minutes.
+  await migrate({ ...options, connectTimeoutMs: options.connectTimeoutMs ?? options.timeouts?.connectTimeoutMs, timeouts: undefined });
+  const dataSource = new DataSource(dataSourceOptions(options));
+  await dataSource.initialize();
+  if (options.timeouts) guardAgainstStalledServer((dataSource.driver as unknown as { master: Pool }).master);
+  return dataSource;
+};
+
+const migrate = async (options: DatabaseOptions): Promise<void> => {
   const dataSource = new DataSource(dataSourceOptions(options));
   await dataSource.initialize();
   try {
@@ -57,9 +96,7 @@ export const openDataSource = async (options: DatabaseOptions): Promise<DataSour
         await lock.end();
       }
     }
-  } catch (error) {
+  } finally {
     await dataSource.destroy();
-    throw error;
   }
-  return dataSource;
 };

@@ -15,3 +15,5 @@ export * from './repositories/api-token.repository';
 export * from './repositories/endpoint-history.repository';
 export * from './repositories/projection-repositories';
 export { splitServiceKey } from './repositories/service-keys';
+export * from './repositories/projection-topology.repository';
+export { STALLED_SERVER_MESSAGE } from './stalled-server-guard';

@@ -15,6 +15,7 @@ import { ServiceRepository } from './repositories/service.repository';
 import { SliceChangeRepository } from './repositories/slice-change.repository';
 import { LeaseRepository } from './repositories/lease.repository';
 import { ProjectionRepositories } from './repositories/projection-repositories';
+import { ProjectionTopologyRepository } from './repositories/projection-topology.repository';
 
 const repositories = [
   ServiceRepository,
@@ -27,6 +28,7 @@ const repositories = [
   ApiTokenRepository,
   EndpointHistoryRepository,
   LeaseRepository,
+  ProjectionTopologyRepository,
   ProjectionRepositories,
 ];
 
@@ -47,7 +49,7 @@ export const EMBEDDED_POSTGRES = Symbol('EmbeddedPostgres');
       provide: DataSource,
       inject: [REGISTRY_CONFIG, EMBEDDED_POSTGRES],
       useFactory: (config: RegistryConfig, embedded: EmbeddedPostgres | null) =>
-        openDataSource(embedded ? embedded.databaseOptions : { url: config.databaseUrl as string }),
+        openDataSource({ ...(embedded ? embedded.databaseOptions : { url: config.databaseUrl as string }), timeouts: config.postgres }),
     },
     ...repositories,
   ],

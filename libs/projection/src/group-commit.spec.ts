@@ -42,14 +42,28 @@ describe('GroupCommit', () => {
     expect(flushes).toEqual([[4, 5], [3], [25], [1]]);
   });
 
-  it('rejects every item of a failed flush and goes on with the next group', async () => {
+  it('flushes a failed group again item by item, so only the failing item is rejected', async () => {
+    const flushes: number[][] = [];
     const group = new GroupCommit<number>(async (items) => {
+      flushes.push([...items]);
       if (items.includes(2)) throw new Error('boom');
-    }, { maxWeight: 2, weightOf: () => 1, concurrency: 1 });
+    }, { maxWeight: 100, weightOf: () => 1, concurrency: 1 });
 
     const outcomes = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
 
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(flushes).toEqual([[1, 2, 3], [1], [2], [3]]);
+  });
+
+  it('rejects a lone item with its own error and goes on with the next group', async () => {
+    const group = new GroupCommit<number>(async (items) => {
+      if (items.includes(2)) throw new Error('boom');
+    }, { maxWeight: 1, weightOf: () => 1, concurrency: 1 });
+
+    const outcomes = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error('boom'));
   });
 
   it('runs up to `concurrency` flushes at once, the second taking what queued behind the first', async () => {

@@ -10,6 +10,7 @@ interface Waiting<T> {
  * (round trips, offset rows, the resourceVersion lock, the commit's fsync) once for all of them.
  * Idle, an item waits only for the current macrotask, where its siblings of the same fetch arrive.
  * A second flush may run beside the first, so Node and Postgres work on one each at a time.
+ * A failed group is flushed again item by item, so one item's failure is only its own.
  */
 export class GroupCommit<T> {
   private readonly queue: Waiting<T>[] = [];
@@ -57,13 +58,31 @@ export class GroupCommit<T> {
     this.running++;
     this.schedule();
     try {
-      await this.flush(group.map((w) => w.item));
-      for (const w of group) w.resolve();
-    } catch (error) {
-      for (const w of group) w.reject(error);
+      await this.flushIsolated(group);
     } finally {
       this.running--;
       this.schedule();
+    }
+  }
+
+  /**
+   * A failed flush of several items says nothing about which one failed: each is flushed again on
+   * its own, so only the failing item's submitter sees the error (and backs off), and the others
+   * commit now instead of retrying behind it forever.
+   */
+  private async flushIsolated(group: readonly Waiting<T>[]): Promise<void> {
+    try {
+      await this.flush(group.map((w) => w.item));
+      for (const w of group) w.resolve();
+      return;
+    } catch (error) {
+      if (group.length === 1) {
+        group[0].reject(error);
+        return;
+      }
+    }
+    for (const w of group) {
+      await this.flush([w.item]).then(w.resolve, w.reject);
     }
   }
 }

@@ -11,3 +11,4 @@ export * from './projection-maintenance';
 export * from './lease-sweeper';
 export * from './sweeper-election';
 export * from './lease-writes';
+export * from './position-check';

@@ -26,6 +26,7 @@ export const rebuildProjection = async (dataSource: DataSource, eventLog: EventL
   await inTransaction(dataSource, async (tx) => {
     await tx.query('TRUNCATE registry_services, registry_endpoints, endpoint_slices, slice_changes, endpoint_history, command_outcomes');
     await tx.query('DELETE FROM consumer_offsets WHERE group_id = $1 AND topic = $2', [options.groupId, options.eventsTopic]);
+    await options.repositories.topology.forget(tx, options.groupId, options.eventsTopic);
     await tx.query('UPDATE watch_state SET compacted_through = (SELECT value FROM resource_version_counter)');
   });
   return replayProjection(eventLog, dataSource, options.repositories, {

@@ -20,6 +20,8 @@ export class ProjectionMetrics {
   readonly leaseExpiredNotReady = new Counter();
   readonly leaseExpiredRemoved = new Counter();
   readonly leaseSweepFailures = new Counter();
+  /** Slice change records above the broker's record limit, dead-lettered by the relay. */
+  readonly relayDeadLetteredRecords = new Counter();
 
   recordBatch(applied: AppliedBatch, seconds: number): void {
     this.appliedEvents.inc(applied.appliedEvents);
@@ -45,6 +47,7 @@ export class ProjectionMetrics {
         `registry_lease_expirations_total{phase="NotReady"} ${this.leaseExpiredNotReady.value}\n` +
         `registry_lease_expirations_total{phase="Removed"} ${this.leaseExpiredRemoved.value}\n`,
       line('registry_lease_sweep_failures_total', 'Lease sweeps that failed and were retried.', 'counter', this.leaseSweepFailures.value),
+      line('registry_relay_dead_lettered_records_total', 'Slice change records too large for the broker, sent to the dead-letter topic.', 'counter', this.relayDeadLetteredRecords.value),
     ].join('');
   }
 }

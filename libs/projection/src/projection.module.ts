@@ -35,16 +35,22 @@ import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
             (letter) => eventLog.deadLetter(letter),
           ),
           metrics,
+          repositories,
           { groupId: config.projectorGroupId, eventsTopic: config.eventsTopic },
         ),
     },
     {
       // The slice change topic is a Kafka feature; the embedded log has no relay.
       provide: SliceChangeRelay,
-      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource],
-      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource) =>
+      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics],
+      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics) =>
         eventLog instanceof KafkaEventLog
-          ? new SliceChangeRelay(dataSource, (records) => eventLog.publish(config.slicesTopic, records))
+          ? new SliceChangeRelay(dataSource, (records) => eventLog.publish(config.slicesTopic, records), {
+              maxRecordBytes: config.kafkaMaxRecordBytes,
+              slicesTopic: config.slicesTopic,
+              deadLetter: (records) => eventLog.publish(config.dlqTopic, records),
+              onDeadLettered: (count) => metrics.relayDeadLetteredRecords.inc(count),
+            })
           : null,
     },
     {

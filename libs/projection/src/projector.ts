@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumerHandle, EventLog, LogBatch } from '@lib/messaging';
-import { ConsumerOffsetRepository, type SliceChange } from '@lib/persistence';
+import type { ConsumerOffsetRepository, ProjectionTopologyRepository, SliceChange } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import type { BatchApplier } from './apply-batch';
 import { GroupCommit } from './group-commit';
+import { positionProblems, ProjectionPositionError } from './position-check';
 import type { ProjectionMetrics } from './projection-metrics';
 
 export interface ProjectorOptions {
@@ -21,8 +22,11 @@ export const GROUP_COMMIT = { maxWeight: 250, weightOf: (batch: LogBatch) => new
 /** Runs the consumer: each batch is applied with retries until it commits; nothing is skipped. */
 export class Projector {
   private readonly logger = new Logger('Projector');
-  private readonly offsets = new ConsumerOffsetRepository();
   private handle?: ConsumerHandle;
+  /** Set when the projection and the log disagree: nothing is applied any more (readiness reports it). */
+  private refusedWith?: ProjectionPositionError;
+  /** The check of the current partition assignment; batches wait for it. */
+  private checking?: Promise<void>;
   private readonly listeners = new Set<(changes: readonly SliceChange[]) => void>();
   private readonly groups = new GroupCommit<LogBatch>((batches) => this.applyGroup(batches), GROUP_COMMIT);
 
@@ -31,6 +35,7 @@ export class Projector {
     private readonly dataSource: DataSource,
     private readonly applier: BatchApplier,
     private readonly metrics: ProjectionMetrics,
+    private readonly repositories: { readonly offsets: ConsumerOffsetRepository; readonly topology: ProjectionTopologyRepository },
     private readonly options: ProjectorOptions,
   ) {}
 
@@ -40,15 +45,27 @@ export class Projector {
     return () => this.listeners.delete(listener);
   }
 
+  /** Why the projector refuses to run, or undefined while it runs. */
+  get refusal(): string | undefined {
+    return this.refusedWith?.message;
+  }
+
   async start(): Promise<void> {
+    if (!(await this.positionsAgree())) return;
     this.handle = await this.eventLog.consume({
       groupId: this.options.groupId,
       seekTo: async (partition) => {
-        const positions = await this.offsets.positions(this.dataSource.manager, this.options.groupId, this.options.eventsTopic);
+        // Every assignment (a rebalance, a topic that grew) is checked again; the partitions of
+        // one assignment share one check.
+        this.checking ??= this.positionsAgree().then(() => undefined).finally(() => (this.checking = undefined));
+        await this.checking;
+        const positions = await this.repositories.offsets.positions(this.dataSource.manager, this.options.groupId, this.options.eventsTopic);
         return positions.find((p) => p.partition === partition)?.nextOffset;
       },
       onBatch: async (batch, context) => {
+        await this.checking?.catch(() => undefined);
         for (let attempt = 0; ; attempt++) {
+          if (this.refusedWith) throw this.refusedWith;
           if (!context.isRunning()) throw new Error('partition revoked or consumer stopping; batch left for redelivery');
           try {
             await this.groups.submit(batch);
@@ -70,6 +87,27 @@ export class Projector {
       },
     });
     this.logger.log({ msg: 'projector consuming', groupId: this.options.groupId, topic: this.options.eventsTopic });
+  }
+
+  /**
+   * False, after logging why and stopping the consumer, when the stored offsets or the partition
+   * count disagree with the log (see position-check.ts): consuming on top would skip events.
+   */
+  private async positionsAgree(): Promise<boolean> {
+    const { groupId, eventsTopic } = this.options;
+    const partitions = await this.eventLog.partitionCount();
+    const [builtWith, stored, ranges] = await Promise.all([
+      this.repositories.topology.recordOnce(this.dataSource.manager, groupId, eventsTopic, partitions),
+      this.repositories.offsets.positions(this.dataSource.manager, groupId, eventsTopic),
+      this.eventLog.offsetRanges(),
+    ]);
+    const problems = positionProblems({ topic: eventsTopic, partitions, builtWith, positions: new Map(stored.map((p) => [p.partition, p.nextOffset])), ranges });
+    if (problems.length === 0) return true;
+    this.refusedWith = new ProjectionPositionError(problems);
+    this.logger.error({ msg: 'projector refuses to run', groupId, topic: eventsTopic, problems, remedy: 'npm run projection:rebuild' });
+    // Not awaited: the consumer may be inside this very callback (an assignment) when it stops.
+    void this.stop().catch(() => undefined);
+    return false;
   }
 
   private async applyGroup(batches: readonly LogBatch[]): Promise<void> {

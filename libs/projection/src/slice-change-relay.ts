@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { toKubernetesObject } from '@lib/domain';
+import { estimatedBatchBytes } from '@lib/messaging';
 import { inTransaction, SliceChangeRepository, type Queryable, type SliceChange } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import { CoalescingLoop } from './coalescing-loop';
@@ -11,13 +12,63 @@ const INTERVAL_MS = 1000;
 /** pg advisory lock key: one active relay among all projector instances. */
 const RELAY_LOCK = 0x5e1ce;
 
-export type PublishRecords = (records: readonly { key: string; value: Buffer | null }[]) => Promise<void>;
+export interface PublishedRecord {
+  readonly key: string;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type PublishRecords = (records: readonly PublishedRecord[]) => Promise<void>;
+
+export interface RelayOptions {
+  /** The broker's record limit (KAFKA_MAX_RECORD_BYTES): a larger slice record is never accepted. */
+  readonly maxRecordBytes: number;
+  readonly slicesTopic: string;
+  /** Publishes to the dead-letter topic. */
+  readonly deadLetter: PublishRecords;
+  /** Counts the slice records dead-lettered for their size. */
+  readonly onDeadLettered: (count: number) => void;
+}
 
 /** The slice change topic's record(s) for one change: DELETED is followed by a tombstone for compaction. */
 export const sliceChangeRecords = (change: SliceChange): { key: string; value: Buffer | null }[] => {
   const key = `${change.slice.namespace}/${change.slice.name}`;
   const value = Buffer.from(JSON.stringify({ type: change.type, object: toKubernetesObject(change.slice, change.resourceVersion) }));
   return change.type === 'DELETED' ? [{ key, value }, { key, value: null }] : [{ key, value }];
+};
+
+/**
+ * The records to publish for a run of changes, and the dead letters standing in for those the
+ * broker would refuse for their size: one such record would otherwise stop the relay for good.
+ * A slice cannot be cut into smaller records faithfully (a consumer would see a partial slice as
+ * the slice), so the dead letter names it, its size and its resourceVersion, without its value
+ * (which would not fit either); the slice itself stays readable through the API.
+ */
+export const toRelayRecords = (
+  changes: readonly SliceChange[],
+  options: Pick<RelayOptions, 'maxRecordBytes' | 'slicesTopic'>,
+): { publish: PublishedRecord[]; deadLetters: PublishedRecord[] } => {
+  const publish: PublishedRecord[] = [];
+  const deadLetters: PublishedRecord[] = [];
+  for (const change of changes) {
+    for (const record of sliceChangeRecords(change)) {
+      const bytes = estimatedBatchBytes([record]);
+      if (bytes <= options.maxRecordBytes) {
+        publish.push(record);
+        continue;
+      }
+      deadLetters.push({
+        key: record.key,
+        value: null,
+        headers: {
+          dlq_reason: `${change.type} of EndpointSlice ${record.key} encodes to ${bytes.toLocaleString('en-US')} bytes; the broker's record limit is ${options.maxRecordBytes.toLocaleString('en-US')} bytes (KAFKA_MAX_RECORD_BYTES)`,
+          dlq_source_topic: options.slicesTopic,
+          dlq_resource_version: change.resourceVersion,
+        },
+      });
+    }
+  }
+  return { publish, deadLetters };
 };
 
 /**
@@ -39,6 +90,7 @@ export class SliceChangeRelay {
   constructor(
     private readonly dataSource: DataSource,
     private readonly publish: PublishRecords,
+    private readonly options: RelayOptions,
   ) {}
 
   start(): void {
@@ -78,7 +130,13 @@ export class SliceChangeRelay {
         const { relayedThrough } = await this.changes.watchState(tx);
         const batch = await this.nextChanges(tx, relayedThrough);
         if (batch.length === 0) return 0;
-        await this.publish(batch.flatMap(sliceChangeRecords));
+        const { publish, deadLetters } = toRelayRecords(batch, this.options);
+        if (deadLetters.length > 0) {
+          await this.options.deadLetter(deadLetters);
+          this.options.onDeadLettered(deadLetters.length);
+          this.logger.error({ msg: 'slice records too large for the broker sent to the dead-letter topic', reasons: deadLetters.map((d) => d.headers?.dlq_reason) });
+        }
+        await this.publish(publish);
         await this.changes.markRelayed(tx, batch[batch.length - 1].resourceVersion);
         return batch.length;
       });

@@ -6,6 +6,7 @@ import {
   EndpointSliceRepository,
   LeaseRepository,
   ProjectionRepositories,
+  ProjectionTopologyRepository,
   ServiceRepository,
   SliceChangeRepository,
 } from '@lib/persistence';
@@ -21,4 +22,5 @@ export const projectionRepositories = (): ProjectionRepositories =>
     new EndpointHistoryRepository(),
     new LeaseRepository(),
     new CommandOutcomeRepository(),
+    new ProjectionTopologyRepository(),
   );

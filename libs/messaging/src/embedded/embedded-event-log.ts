@@ -3,7 +3,9 @@ import type { RecordedEvent } from '@lib/domain';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { encodeEvent } from '../cloudevents';
+import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit } from '../kafka/request-size';
 import {
+  AppendOutcomeUnknownError,
   LogUnavailableError,
   type AppendResult,
   type BatchHandlerContext,
@@ -12,6 +14,7 @@ import {
   type EventLog,
   type LogBatch,
   type LogMessage,
+  type OffsetRange,
 } from '../event-log';
 import { keyPartition } from '../key-partition';
 
@@ -31,6 +34,8 @@ export interface EmbeddedEventLogOptions {
   readonly batchSize?: number;
   /** Partitions handed to onBatch at the same time (the Kafka adapter uses 4). */
   readonly partitionsConsumedConcurrently?: number;
+  /** The same record limit as the Kafka adapter's, so both transports accept the same commands. */
+  readonly maxRecordBytes?: number;
 }
 
 type OnBatch = (batch: LogBatch, context: BatchHandlerContext) => Promise<void>;
@@ -63,16 +68,23 @@ export class EmbeddedEventLog implements EventLog {
 
   async append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const messages = events.map((recorded) => {
-      const encoded = encodeEvent(recorded);
-      if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
-      return { value: encoded.value, headers: encoded.headers };
+    const encoded = events.map((recorded) => {
+      const event = encodeEvent(recorded);
+      if (event.key !== key) throw new Error(`event key ${event.key} differs from the command key ${key}`);
+      return event;
     });
+    requireWithinRecordLimit(encoded, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+    const messages = encoded.map(({ value, headers }) => ({ value, headers }));
     const topic = this.options.eventsTopic;
-    const result = await this.unavailableOnError(async () => {
-      const partition = keyPartition(key, await this.store.partitionsOf(topic, this.options.eventsPartitions));
-      return { topic, partition, offset: await this.store.append(topic, partition, key, messages) };
-    });
+    const partition = await this.unavailableOnError(async () =>
+      keyPartition(key, await this.store.partitionsOf(topic, this.options.eventsPartitions)),
+    );
+    let result: AppendResult;
+    try {
+      result = { topic, partition, offset: await this.store.append(topic, partition, key, messages) };
+    } catch (error) {
+      throw appendFailure(error, events[0].metadata.commandId);
+    }
     for (const consumer of this.consumers) consumer.wake();
     return result;
   }
@@ -130,6 +142,24 @@ export class EmbeddedEventLog implements EventLog {
     });
   }
 
+  async offsetRanges(): Promise<Map<number, OffsetRange>> {
+    return this.unavailableOnError(async () => {
+      const topic = this.options.eventsTopic;
+      const partitions = await this.store.partitionsOf(topic, this.options.eventsPartitions);
+      const [ends, starts] = await Promise.all([this.store.partitionEnds(topic), this.store.partitionStarts(topic, partitions)]);
+      return new Map(
+        Array.from({ length: partitions }, (_, partition) => {
+          const end = ends.get(partition) ?? 0n;
+          return [partition, { start: starts.get(partition) ?? end, end }];
+        }),
+      );
+    });
+  }
+
+  partitionCount(): Promise<number> {
+    return this.unavailableOnError(() => this.store.partitionsOf(this.options.eventsTopic, this.options.eventsPartitions));
+  }
+
   async ping(): Promise<void> {
     await this.unavailableOnError(() => this.dataSource.query('SELECT 1'));
   }
@@ -182,6 +212,22 @@ export class EmbeddedEventLog implements EventLog {
     }
   }
 }
+
+/**
+ * The append is one statement: Postgres refusing it (a server-side timeout, a constraint, an
+ * error reply) or no connection to send it on means nothing was written; a lost connection or a
+ * client-side timeout while it ran
+ * leaves the commit unknown.
+ */
+const appendFailure = (error: unknown, commandId: string): Error => {
+  const text = error instanceof Error ? error.message : String(error);
+  const answered = typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
+  const neverConnected = /timeout exceeded when trying to connect|ECONNREFUSED/.test(text);
+  if (neverConnected || (answered && !(error as { code: string }).code.startsWith('08'))) {
+    return new LogUnavailableError(`the event log in Postgres refused the append: ${text}`);
+  }
+  return new AppendOutcomeUnknownError(`the append to the event log in Postgres may or may not have committed: ${text}`, commandId);
+};
 
 interface StoredMessage {
   readonly value: Buffer | null;
@@ -247,6 +293,16 @@ class LogStore {
       [topic],
     );
     return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+  }
+
+  /** The oldest stored offset per partition (absent: nothing stored), one index lookup each. */
+  async partitionStarts(topic: string, partitions: number): Promise<Map<number, bigint>> {
+    const rows: { partition: number; start: string | null }[] = await this.dataSource.query(
+      `SELECT p AS partition, (SELECT min("offset") FROM event_log_messages WHERE topic = $1 AND partition = p) AS start
+         FROM generate_series(0, $2::int - 1) AS p`,
+      [topic, partitions],
+    );
+    return new Map(rows.filter((r) => r.start !== null).map((r) => [r.partition, BigInt(r.start as string)]));
   }
 
   /** Up to `limit` messages from `position`, extended to the end of the last append they touch. */

@@ -2,8 +2,9 @@ import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHea
 import type { RecordedEvent } from '@lib/domain';
 import { encodeEvent, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
-import { withinRequestSize } from './request-size';
+import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize } from './request-size';
 import {
+  AppendOutcomeUnknownError,
   LogUnavailableError,
   type AppendResult,
   type ConsumerHandle,
@@ -12,6 +13,7 @@ import {
   type LogBatch,
   type LogMessage,
   type BatchHandlerContext,
+  type OffsetRange,
 } from '../event-log';
 
 export interface KafkaEventLogOptions {
@@ -21,6 +23,8 @@ export interface KafkaEventLogOptions {
   readonly dlqTopic: string;
   /** Bound on every broker round trip, so a missing broker is an error in seconds, not a hang. */
   readonly requestTimeoutMs: number;
+  /** The broker's message.max.bytes: a command's events must fit one record batch of this size. */
+  readonly maxRecordBytes?: number;
 }
 
 /** Up to this many partitions of a fetch are handled at once (all of them with the default EVENTS_PARTITIONS). */
@@ -36,6 +40,18 @@ const headersToStrings = (headers: IHeaders | undefined): Record<string, string>
   return result;
 };
 
+/**
+ * The broker answered the produce request with a non-retriable error (too large, invalid record,
+ * not authorized...): kafkajs gives up at once, so no earlier attempt can have been written.
+ */
+const isBrokerRefusal = (error: unknown): boolean => {
+  for (let e = error as { name?: string; retriable?: boolean; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.name === 'KafkaJSProtocolError') return e.retriable === false;
+    if (e.cause === e) break;
+  }
+  return false;
+};
+
 export class KafkaEventLog implements EventLog {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
@@ -43,11 +59,8 @@ export class KafkaEventLog implements EventLog {
   private producerReady?: Promise<void>;
   private adminReady?: Promise<void>;
   private readonly consumers = new Set<Consumer>();
-  private readonly batcher = new AppendBatcher(
-    () => this.eventsPartitions(),
-    (records) => this.sendRecords(records),
-  );
-  private partitionCount?: Promise<number>;
+  private readonly batcher: AppendBatcher;
+  private knownPartitions?: Promise<number>;
 
   constructor(private readonly options: KafkaEventLogOptions) {
     this.kafka = new Kafka({
@@ -61,6 +74,17 @@ export class KafkaEventLog implements EventLog {
     // Idempotent and acks from all in-sync replicas: a retried send never duplicates or reorders events.
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.admin = this.kafka.admin();
+    this.batcher = new AppendBatcher({
+      prepare: async () => (await Promise.all([this.connectedProducer(), this.eventsPartitions()]))[1],
+      send: (records) => this.sendRecords(records),
+      isRefusal: isBrokerRefusal,
+      maxRecordBytes: this.maxRecordBytes,
+      timeoutMs: options.requestTimeoutMs,
+    });
+  }
+
+  private get maxRecordBytes(): number {
+    return this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
 
   private connectedProducer(): Promise<void> {
@@ -85,12 +109,18 @@ export class KafkaEventLog implements EventLog {
       if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
       return encoded;
     });
-    const { partition, offset } = await this.bounded(() => this.batcher.append(records));
-    return { topic: this.options.eventsTopic, partition, offset };
+    const bytes = requireWithinRecordLimit(records, this.maxRecordBytes);
+    try {
+      const { partition, offset } = await this.batcher.append(records, bytes);
+      return { topic: this.options.eventsTopic, partition, offset };
+    } catch (error) {
+      if (error instanceof AppendOutcomeUnknownError) error.commandId ??= events[0]?.metadata.commandId;
+      throw error;
+    }
   }
 
+  /** Only the producer's send: connecting and sizing happen before, in the batcher's `prepare`. */
   private async sendRecords(records: readonly (EncodedEvent & { partition: number })[]): Promise<Map<number, bigint>> {
-    await this.connectedProducer();
     const written = await this.producer.send({
       topic: this.options.eventsTopic,
       acks: -1,
@@ -102,14 +132,14 @@ export class KafkaEventLog implements EventLog {
 
   /** The events topic's partition count, fetched once (and again after a failure). */
   private eventsPartitions(): Promise<number> {
-    this.partitionCount ??= this.connectedAdmin()
+    this.knownPartitions ??= this.connectedAdmin()
       .then(() => this.admin.fetchTopicMetadata({ topics: [this.options.eventsTopic] }))
       .then(({ topics }) => topics[0].partitions.length)
       .catch((error: unknown) => {
-        this.partitionCount = undefined;
+        this.knownPartitions = undefined;
         throw error;
       });
-    return this.partitionCount;
+    return this.knownPartitions;
   }
 
   async consume(options: {
@@ -174,13 +204,13 @@ export class KafkaEventLog implements EventLog {
   }
 
   /** Plain records to another topic (the slice change topic); null value = tombstone. */
-  async publish(topic: string, records: readonly { key: string; value: Buffer | null }[]): Promise<void> {
+  async publish(topic: string, records: readonly { key: string; value: Buffer | null; headers?: Readonly<Record<string, string>> }[]): Promise<void> {
     await this.bounded(async () => {
       await this.connectedProducer();
       // Uncompressed: on a small machine gzip cost the projector more CPU than the bytes cost the
       // broker; so each request stays below the broker's message size limit instead.
       for (const run of withinRequestSize(records)) {
-        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: run.map((r) => ({ key: r.key, value: r.value })) });
+        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: run.map((r) => ({ key: r.key, value: r.value, headers: r.headers && { ...r.headers } })) });
       }
     });
   }
@@ -214,6 +244,20 @@ export class KafkaEventLog implements EventLog {
       return this.admin.fetchTopicOffsets(this.options.eventsTopic);
     });
     return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  async offsetRanges(): Promise<Map<number, OffsetRange>> {
+    const offsets = await this.bounded(async () => {
+      await this.connectedAdmin();
+      return this.admin.fetchTopicOffsets(this.options.eventsTopic);
+    });
+    return new Map(offsets.map((o) => [o.partition, { start: BigInt(o.low), end: BigInt(o.high) }]));
+  }
+
+  /** Asks the broker afresh (partitions may have been added), and appends use the answer from now on. */
+  async partitionCount(): Promise<number> {
+    this.knownPartitions = undefined;
+    return this.bounded(() => this.eventsPartitions());
   }
 
   async ping(): Promise<void> {

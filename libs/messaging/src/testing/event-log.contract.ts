@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@lib/domain';
 import { encodeEvent } from '../cloudevents';
 import { keyPartition } from '../key-partition';
-import type { AppendResult, ConsumerHandle, EventLog, LogMessage } from '../event-log';
+import { RecordTooLargeError, type AppendResult, type ConsumerHandle, type EventLog, type LogMessage } from '../event-log';
 
 /** One adapter with fresh topics, as a contract test needs it. */
 export interface EventLogUnderTest {
@@ -244,6 +244,25 @@ export const describeEventLogContract = (adapter: string, create: () => Promise<
       const expected = new Map(Array.from({ length: subject.partitions }, (_, p) => [p, 0n]));
       for (const [partition, offsets] of occupied(appends)) expected.set(partition, offsets[offsets.length - 1] + 1n);
       expect(new Map(ends)).toEqual(expected);
+    });
+
+    it("refuses a command whose events exceed the broker's record limit before appending any of them", async () => {
+      // Three events of ~400 KB each: every one fits alone, the command as one unit does not.
+      const events = commandEvents('big/bulk', 3).map((recorded) => ({
+        ...recorded,
+        event: { ...recorded.event, data: { ...recorded.event.data, id: 'x'.repeat(400 * 1024) } },
+      })) as RecordedEvent[];
+      const first = await subject.log.append('big/bulk', commandEvents('big/bulk', 1));
+      const before = await subject.log.endOffsets();
+
+      const refusal = subject.log.append('big/bulk', events);
+
+      await expect(refusal).rejects.toBeInstanceOf(RecordTooLargeError);
+      await expect(refusal).rejects.toThrow(/encode to [\d,]+ bytes; the broker's record limit is 1,048,576 bytes \(KAFKA_MAX_RECORD_BYTES\)/);
+      await subject.log.append('big/bulk', commandEvents('big/bulk', 1));
+      const after = await subject.log.endOffsets();
+      const grown = [...after].filter(([partition, end]) => end !== before.get(partition));
+      expect(grown).toEqual([[first.partition, first.offset + 2n]]);
     });
 
     it('answers ping while the transport is reachable', async () => {

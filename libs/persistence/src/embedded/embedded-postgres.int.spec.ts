@@ -42,6 +42,18 @@ describe('EmbeddedPostgres (PGlite behind its socket)', () => {
     expect(await second.query(`SELECT partitions FROM event_log_topics WHERE topic = 'kept'`)).toEqual([{ partitions: 3 }]);
   }, 120000);
 
+  // PGlite's single-user wasm backend ignores startup parameters and has no timer signals, so the
+  // server-side timeouts do nothing here; and it runs on this process's event loop, so a long
+  // statement blocks the client's timers too. What holds: the options are taken, the client-side
+  // timeout reports the overrun, and the connection it closes is replaced without a restart.
+  it('reports a statement past the client-side query timeout, and serves the next one on a fresh connection', async () => {
+    embedded = await EmbeddedPostgres.start({ dataDir });
+    const timeouts = { statementTimeoutMs: 300, lockTimeoutMs: 200, idleInTransactionTimeoutMs: 60000, connectTimeoutMs: 3000, queryTimeoutMs: 800, keepAliveMs: 10000 };
+    dataSource = await openDataSource({ ...embedded.databaseOptions, timeouts });
+    await expect(dataSource.query('SELECT pg_sleep(2)')).rejects.toThrow('Query read timeout');
+    await expect(dataSource.query('SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
+  }, 120000);
+
   it('gives every query its own result when queries queue up behind an open transaction', async () => {
     const ds = await open();
     // Every pooled socket connected already, so the queued queries really come from several sockets.

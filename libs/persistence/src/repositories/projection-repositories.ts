@@ -5,6 +5,7 @@ import { EndpointHistoryRepository } from './endpoint-history.repository';
 import { EndpointSliceRepository } from './endpoint-slice.repository';
 import { EndpointRepository } from './endpoint.repository';
 import { LeaseRepository } from './lease.repository';
+import { ProjectionTopologyRepository } from './projection-topology.repository';
 import { ServiceRepository } from './service.repository';
 import { SliceChangeRepository } from './slice-change.repository';
 
@@ -20,5 +21,6 @@ export class ProjectionRepositories {
     @Inject(EndpointHistoryRepository) readonly history: EndpointHistoryRepository,
     @Inject(LeaseRepository) readonly leases: LeaseRepository,
     @Inject(CommandOutcomeRepository) readonly outcomes: CommandOutcomeRepository,
+    @Inject(ProjectionTopologyRepository) readonly topology: ProjectionTopologyRepository,
   ) {}
 }
