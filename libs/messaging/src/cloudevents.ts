@@ -79,6 +79,14 @@ const decodePreconditions = (h: Readonly<Record<string, string>>): CommandPrecon
   return service || endpoint ? { ...(service && { service }), ...(endpoint && { endpoint }) } : undefined;
 };
 
+/** One command's events, all under the command's key. */
+export const encodeCommand = (key: string, events: readonly RecordedEvent[]): EncodedEvent[] =>
+  events.map((recorded) => {
+    const encoded = encodeEvent(recorded);
+    if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
+    return encoded;
+  });
+
 /** Throws UnreadableEventError for anything that can never be applied: it goes to the dead-letter topic. */
 export const decodeEvent = (message: LogMessage): RecordedEvent => {
   const h = message.headers;

@@ -50,6 +50,11 @@ export interface EventLog {
   /** Appends the events of one command under one key, atomically; resolves on durable ack. */
   append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult>;
   /**
+   * Throws RecordTooLargeError when `append` would refuse these events for their size: a command
+   * of several parts checks every part before appending any.
+   */
+  assertAppendable(key: string, events: readonly RecordedEvent[]): void;
+  /**
    * Delivers batches per partition, in offset order. After the handler resolves, the transport
    * records `lastOffset + 1` as committed; the handler is the source of truth for positions and
    * `seekTo` tells the transport where to start when it is assigned a partition.

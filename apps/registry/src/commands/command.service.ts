@@ -10,7 +10,7 @@ import {
   type RegistryCommand,
   type RegistryEvent,
 } from '@lib/domain';
-import { EVENT_LOG, LogUnavailableError, type AppendResult, type EventLog } from '@lib/messaging';
+import { AppendOutcomeUnknownError, EVENT_LOG, LogUnavailableError, RecordTooLargeError, type AppendResult, type EventLog } from '@lib/messaging';
 import { CommandOutcomeRepository, CommandRequestRepository, type CommandVerdict } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
@@ -116,19 +116,26 @@ export class CommandService {
   }
 
   private async appendAll(commandId: string, recorded: readonly (readonly RecordedEvent[])[], requestId: string | undefined): Promise<AppendResult[]> {
-    const results = await Promise.allSettled(
-      recorded.map((events) => {
-        const { namespace, name } = eventServiceKey(events[0].event);
-        return this.eventLog.append(serviceKey(namespace, name), events);
-      }),
-    );
+    const keyOf = (events: readonly RecordedEvent[]) => {
+      const { namespace, name } = eventServiceKey(events[0].event);
+      return serviceKey(namespace, name);
+    };
+    try {
+      // A part refused for its size must not follow parts already appended.
+      if (recorded.length > 1) for (const events of recorded) this.eventLog.assertAppendable(keyOf(events), events);
+    } catch (error) {
+      if (requestId !== undefined) await this.requests.release(this.dataSource.manager, requestId, commandId).catch(() => undefined);
+      throw error;
+    }
+    const results = await Promise.allSettled(recorded.map((events) => this.eventLog.append(keyOf(events), events)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failed) return results.map((r) => (r as PromiseFulfilledResult<AppendResult>).value);
-    const nothingAppended = results.every((r) => r.status === 'rejected' && r.reason instanceof LogUnavailableError);
+    const nothingAppended = results.every((r) => r.status === 'rejected' && (r.reason instanceof LogUnavailableError || r.reason instanceof RecordTooLargeError));
     if (nothingAppended) {
       if (requestId !== undefined) await this.requests.release(this.dataSource.manager, requestId, commandId).catch(() => undefined);
       throw failed.reason;
     }
+    if (failed.reason instanceof AppendOutcomeUnknownError && recorded.length === 1) throw failed.reason;
     throw new ApiError('UNAVAILABLE', `the event log did not confirm every part of command ${commandId}; commandOutcome(id) settles it`, {
       outcome: 'UNKNOWN',
       commandId,

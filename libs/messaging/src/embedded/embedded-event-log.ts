@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { RecordedEvent } from '@lib/domain';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { encodeEvent } from '../cloudevents';
+import { encodeCommand } from '../cloudevents';
 import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit } from '../kafka/request-size';
 import {
   AppendOutcomeUnknownError,
@@ -66,13 +66,13 @@ export class EmbeddedEventLog implements EventLog {
     );
   }
 
+  assertAppendable(key: string, events: readonly RecordedEvent[]): void {
+    requireWithinRecordLimit(encodeCommand(key, events), this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+  }
+
   async append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const encoded = events.map((recorded) => {
-      const event = encodeEvent(recorded);
-      if (event.key !== key) throw new Error(`event key ${event.key} differs from the command key ${key}`);
-      return event;
-    });
+    const encoded = encodeCommand(key, events);
     requireWithinRecordLimit(encoded, this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
     const messages = encoded.map(({ value, headers }) => ({ value, headers }));
     const topic = this.options.eventsTopic;

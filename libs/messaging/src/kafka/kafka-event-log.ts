@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@lib/domain';
-import { encodeEvent, type EncodedEvent } from '../cloudevents';
+import { encodeCommand, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
 import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize } from './request-size';
 import {
@@ -103,12 +103,12 @@ export class KafkaEventLog implements EventLog {
     return this.adminReady;
   }
 
+  assertAppendable(key: string, events: readonly RecordedEvent[]): void {
+    requireWithinRecordLimit(encodeCommand(key, events), this.maxRecordBytes);
+  }
+
   async append(key: string, events: readonly RecordedEvent[]): Promise<AppendResult> {
-    const records = events.map((recorded) => {
-      const encoded = encodeEvent(recorded);
-      if (encoded.key !== key) throw new Error(`event key ${encoded.key} differs from the command key ${key}`);
-      return encoded;
-    });
+    const records = encodeCommand(key, events);
     const bytes = requireWithinRecordLimit(records, this.maxRecordBytes);
     try {
       const { partition, offset } = await this.batcher.append(records, bytes);
