@@ -45,6 +45,13 @@ export interface DeadLetter {
   readonly reason: string;
 }
 
+/** A record for a topic other than the events topic. */
+export interface PublishedRecord {
+  readonly key: string;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** The port every transport implements: the Kafka adapter and the embedded one. */
 export interface EventLog {
   /** Appends the events of one command under one key, atomically; resolves on durable ack. */
@@ -65,6 +72,11 @@ export interface EventLog {
     readonly onBatch: (batch: LogBatch, context: BatchHandlerContext) => Promise<void>;
   }): Promise<ConsumerHandle>;
   deadLetter(letter: DeadLetter): Promise<void>;
+  /**
+   * Publishes records to another topic of the transport (the slice change topic, its dead
+   * letters). Absent where there is no such topic: the embedded log keeps only the events.
+   */
+  readonly publish?: (topic: string, records: readonly PublishedRecord[]) => Promise<void>;
   /** Next offset to be written, per partition of the events topic (for lag). */
   endOffsets(): Promise<Map<number, bigint>>;
   /** Per partition of the events topic: the first offset still stored and the next to be written. */

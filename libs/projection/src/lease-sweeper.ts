@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
 } from '@lib/domain';
 import type { EventLog } from '@lib/messaging';
-import { ConsumerOffsetRepository, inTransaction, LeaseRepository, type ClaimedExpiry } from '@lib/persistence';
+import { inTransaction, type ClaimedExpiry, type ConsumerOffsetRepository, type LeaseRepository } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import type { ProjectionMetrics } from './projection-metrics';
 import type { SweeperElection } from './sweeper-election';
@@ -95,8 +95,6 @@ export const expiryCommands = (claims: readonly ClaimedExpiry[]): { key: string;
  */
 export class LeaseSweeper {
   private readonly logger = new Logger('LeaseSweeper');
-  private readonly leases = new LeaseRepository();
-  private readonly offsets = new ConsumerOffsetRepository();
   /** Written to the status row: which process sweeps (host, pid, and a suffix for several per process). */
   readonly identity = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private leadership?: { readonly since: string };
@@ -108,6 +106,7 @@ export class LeaseSweeper {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repositories: { readonly leases: LeaseRepository; readonly offsets: ConsumerOffsetRepository },
     private readonly eventLog: EventLog,
     private readonly election: SweeperElection,
     private readonly metrics: ProjectionMetrics,
@@ -149,14 +148,14 @@ export class LeaseSweeper {
     }
     if (!this.leadership) {
       // Restart grace counts from here: a registry that was down does not expire what it missed.
-      this.leadership = { since: await this.leases.now(this.dataSource.manager) };
+      this.leadership = { since: await this.repositories.leases.now(this.dataSource.manager) };
       this.logger.log({ msg: 'lease sweeper active; every lease gets one TTL of grace', identity: this.identity, since: this.leadership.since });
     }
     await this.settleOrphanedClaims();
     const protection = await this.updateStatus(this.leadership.since);
     if (protection.active) return;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      const claimed = await this.leases.claimDue(this.dataSource.manager, {
+      const claimed = await this.repositories.leases.claimDue(this.dataSource.manager, {
         limit: this.options.claimBatch ?? CLAIM_BATCH,
         graceStart: this.leadership.since,
       });
@@ -196,16 +195,16 @@ export class LeaseSweeper {
     const manager = this.dataSource.manager;
     const orphanAfterMs = this.options.orphanAfterMs ?? ORPHAN_AFTER_MS;
     if (!this.barrier) {
-      if ((await this.leases.countStaleClaims(manager, orphanAfterMs / 1000)) === 0) return;
+      if ((await this.repositories.leases.countStaleClaims(manager, orphanAfterMs / 1000)) === 0) return;
       // Sampled in this order: any append for a claim made before `claimedAtOrBefore` has finished
       // (it is older than orphanAfterMs) and is therefore below `ends`.
-      const claimedAtOrBefore = new Date(Date.parse(await this.leases.now(manager)) - orphanAfterMs).toISOString();
+      const claimedAtOrBefore = new Date(Date.parse(await this.repositories.leases.now(manager)) - orphanAfterMs).toISOString();
       this.barrier = { claimedAtOrBefore, ends: await this.eventLog.endOffsets() };
     }
-    const positions = await this.offsets.positions(manager, this.options.groupId, this.options.eventsTopic);
+    const positions = await this.repositories.offsets.positions(manager, this.options.groupId, this.options.eventsTopic);
     const applied = new Map(positions.map((p) => [p.partition, p.nextOffset]));
     if (![...this.barrier.ends].every(([partition, end]) => (applied.get(partition) ?? 0n) >= end)) return;
-    const released = await this.leases.releaseClaims(manager, this.barrier.claimedAtOrBefore);
+    const released = await this.repositories.leases.releaseClaims(manager, this.barrier.claimedAtOrBefore);
     this.barrier = undefined;
     if (released > 0) this.logger.warn({ msg: 'released lease expiry claims that never reached the log; they expire again', released });
   }
@@ -214,15 +213,15 @@ export class LeaseSweeper {
   private async updateStatus(leaderSince: string): Promise<LeaseProtectionState> {
     const { policy } = this.options;
     return inTransaction(this.dataSource, async (tx) => {
-      const current = await this.leases.lockStatus(tx);
-      const counts = await this.leases.lapseCounts(tx, LEASE_PROTECTION_WINDOW_SECONDS);
+      const current = await this.repositories.leases.lockStatus(tx);
+      const counts = await this.repositories.leases.lapseCounts(tx, LEASE_PROTECTION_WINDOW_SECONDS);
       // Counting every lease is the one full scan: only when the threshold could be reached, or to keep the gauge fresh.
       const recount = counts.wouldExpire >= policy.min || Date.now() - this.leasedCountedAt > LEASED_RECOUNT_MS;
-      const leased = recount ? await this.leases.countLeased(tx) : current.leased;
+      const leased = recount ? await this.repositories.leases.countLeased(tx) : current.leased;
       if (recount) this.leasedCountedAt = Date.now();
       const exceeded = exceedsProtectionThreshold({ wouldExpire: counts.wouldExpire, leased }, policy);
       const next = nextLeaseProtection({ active: current.protectionActive, released: current.protectionReleased }, exceeded);
-      await this.leases.writeStatus(tx, {
+      await this.repositories.leases.writeStatus(tx, {
         leader: this.identity,
         leaderSince,
         protectionActive: next.active,

@@ -1,6 +1,6 @@
 import { Inject, Module, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
-import { EVENT_LOG, KafkaEventLog, MessagingModule, type EventLog } from '@lib/messaging';
+import { EVENT_LOG, MessagingModule, type EventLog } from '@lib/messaging';
 import {
   CommandOutcomeRepository,
   CommandRequestRepository,
@@ -40,18 +40,20 @@ import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
         ),
     },
     {
-      // The slice change topic is a Kafka feature; the embedded log has no relay.
+      // The slice change topic exists where the transport publishes (Kafka); the embedded log has no relay.
       provide: SliceChangeRelay,
-      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics],
-      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics) =>
-        eventLog instanceof KafkaEventLog
-          ? new SliceChangeRelay(dataSource, (records) => eventLog.publish(config.slicesTopic, records), {
+      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics, SliceChangeRepository],
+      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics, changes: SliceChangeRepository) => {
+        const { publish } = eventLog;
+        return publish
+          ? new SliceChangeRelay(dataSource, changes, (records) => publish(config.slicesTopic, records), {
               maxRecordBytes: config.kafkaMaxRecordBytes,
               slicesTopic: config.slicesTopic,
-              deadLetter: (records) => eventLog.publish(config.dlqTopic, records),
+              deadLetter: (records) => publish(config.dlqTopic, records),
               onDeadLettered: (count) => metrics.relayDeadLetteredRecords.inc(count),
             })
-          : null,
+          : null;
+      },
     },
     {
       provide: ChangeLogCompactor,
@@ -63,15 +65,16 @@ import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
         changes: SliceChangeRepository,
         outcomes: CommandOutcomeRepository,
         requests: CommandRequestRepository,
-      ) => new ChangeLogCompactor(dataSource, { changes, outcomes, requests }, config.watchHistorySeconds, eventLog instanceof KafkaEventLog),
+      ) => new ChangeLogCompactor(dataSource, { changes, outcomes, requests }, config.watchHistorySeconds, eventLog.publish !== undefined),
     },
     {
       // Runs wherever the projector runs; one process sweeps at a time.
       provide: LeaseSweeper,
-      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics],
-      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics) =>
+      inject: [REGISTRY_CONFIG, EVENT_LOG, DataSource, ProjectionMetrics, ProjectionRepositories],
+      useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics, repositories: ProjectionRepositories) =>
         new LeaseSweeper(
           dataSource,
+          repositories,
           eventLog,
           // No DATABASE_URL: embedded PGlite, one process, advisory locks shared by every socket.
           config.databaseUrl ? new AdvisoryLockElection(dataSource) : new InProcessElection(),

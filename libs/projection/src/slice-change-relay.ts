@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { toKubernetesObject } from '@lib/domain';
-import { estimatedBatchBytes } from '@lib/messaging';
-import { inTransaction, SliceChangeRepository, type Queryable, type SliceChange } from '@lib/persistence';
+import { estimatedBatchBytes, type PublishedRecord } from '@lib/messaging';
+import { inTransaction, type Queryable, type SliceChange, type SliceChangeRepository } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import { CoalescingLoop } from './coalescing-loop';
 
@@ -11,12 +11,6 @@ const MEMORY_LIMIT = 500;
 const INTERVAL_MS = 1000;
 /** pg advisory lock key: one active relay among all projector instances. */
 const RELAY_LOCK = 0x5e1ce;
-
-export interface PublishedRecord {
-  readonly key: string;
-  readonly value: Buffer | null;
-  readonly headers?: Readonly<Record<string, string>>;
-}
 
 export type PublishRecords = (records: readonly PublishedRecord[]) => Promise<void>;
 
@@ -80,7 +74,6 @@ export const toRelayRecords = (
  */
 export class SliceChangeRelay {
   private readonly logger = new Logger('SliceChangeRelay');
-  private readonly changes = new SliceChangeRepository();
   /** This process's latest commits, in resourceVersion order, until relayed. */
   private committed: SliceChange[] = [];
   private readonly loop = new CoalescingLoop(() => this.drain(), INTERVAL_MS, (error) =>
@@ -89,6 +82,7 @@ export class SliceChangeRelay {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly changes: SliceChangeRepository,
     private readonly publish: PublishRecords,
     private readonly options: RelayOptions,
   ) {}

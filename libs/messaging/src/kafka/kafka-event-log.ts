@@ -6,6 +6,7 @@ import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize }
 import {
   AppendOutcomeUnknownError,
   LogUnavailableError,
+  type PublishedRecord,
   type AppendResult,
   type ConsumerHandle,
   type DeadLetter,
@@ -204,7 +205,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   /** Plain records to another topic (the slice change topic); null value = tombstone. */
-  async publish(topic: string, records: readonly { key: string; value: Buffer | null; headers?: Readonly<Record<string, string>> }[]): Promise<void> {
+  readonly publish = async (topic: string, records: readonly PublishedRecord[]): Promise<void> => {
     await this.bounded(async () => {
       await this.connectedProducer();
       // Uncompressed: on a small machine gzip cost the projector more CPU than the bytes cost the
@@ -213,7 +214,7 @@ export class KafkaEventLog implements EventLog {
         await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: run.map((r) => ({ key: r.key, value: r.value, headers: r.headers && { ...r.headers } })) });
       }
     });
-  }
+  };
 
   async deadLetter(letter: DeadLetter): Promise<void> {
     await this.bounded(async () => {
