@@ -26,7 +26,9 @@ export interface LeaseSweeperOptions {
   readonly eventsTopic: string;
   /**
    * A claim older than this whose expiry is still not projected may never have reached the log
-   * (its appender died or failed). Longer than any append can take, retries included.
+   * (its appender died or failed). Many times an append's bound (KAFKA_REQUEST_TIMEOUT_MS; a
+   * queued append is withdrawn then); a send that outlives it anyway can only repeat an expiry
+   * with the same event id, which the projection fences by lease incarnation.
    */
   readonly orphanAfterMs?: number;
   readonly claimBatch?: number;
