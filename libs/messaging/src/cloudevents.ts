@@ -4,6 +4,7 @@ import {
   eventServiceKey,
   serviceKey,
   upcast,
+  isTraceparent,
   type CommandPreconditions,
   validateEvent,
   type RecordedEvent,
@@ -52,6 +53,7 @@ export const encodeEvent = ({ event, metadata }: RecordedEvent): EncodedEvent =>
       ce_commandsize: String(metadata.commandSize),
       ...(metadata.commandParts !== undefined && { ce_commandparts: String(metadata.commandParts) }),
       ...preconditionHeaders(metadata.preconditions),
+      ...(metadata.traceparent !== undefined && { ce_traceparent: metadata.traceparent }),
       'content-type': 'application/json',
     },
   };
@@ -127,6 +129,7 @@ export const decodeEvent = (message: LogMessage): RecordedEvent => {
       commandSize,
       ...(commandParts !== undefined && { commandParts }),
       ...(preconditions !== undefined && { preconditions }),
+      ...(isTraceparent(h.ce_traceparent) && { traceparent: h.ce_traceparent }),
     },
   };
 };

@@ -121,7 +121,7 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
 
     const again = await applier.apply([batchOf(log)]);
 
-    expect(again).toEqual({ appliedEvents: 0, deadLettered: 0, rejectedCommands: 0, changes: [], writesPerReconcile: [] });
+    expect(again).toEqual({ appliedEvents: 0, deadLettered: 0, rejectedCommands: 0, changes: [], writesPerReconcile: [], traceparents: [] });
     expect(await snapshot(dataSource)).toEqual(committed);
     expect(committed).toEqual(once);
   });

@@ -40,6 +40,8 @@ export interface AppliedBatch {
   readonly changes: readonly SliceChange[];
   /** Slice writes per reconcile, in command order: the churn metric. */
   readonly writesPerReconcile: readonly number[];
+  /** Trace contexts of the commands judged, so a registration can be followed into this batch. */
+  readonly traceparents: readonly string[];
 }
 
 interface Command {
@@ -129,7 +131,7 @@ export class BatchApplier {
     const fresh = parts
       .map(({ tp, decoded }) => ({ tp, decoded: decoded.filter((d) => d.message.offset >= (next.get(tp.partition) ?? 0n)) }))
       .filter((p) => p.decoded.length > 0);
-    if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, rejectedCommands: 0, changes: [], writesPerReconcile: [] };
+    if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, rejectedCommands: 0, changes: [], writesPerReconcile: [], traceparents: [] };
     // A service's events all live in one partition, so commands of different partitions commute.
     const commands = fresh.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
     const keys = [...new Set(commands.map((c) => c.key))];
@@ -156,6 +158,7 @@ export class BatchApplier {
       rejectedCommands: judged.rejected.length,
       changes,
       writesPerReconcile: judged.applied.map((a) => a.writes.length),
+      traceparents: [...new Set(commands.flatMap((c) => c.events[0].metadata.traceparent ?? []))],
     };
   }
 

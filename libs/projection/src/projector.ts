@@ -114,7 +114,7 @@ export class Projector {
     const started = process.hrtime.bigint();
     const applied = await this.applier.apply(batches);
     this.metrics.recordBatch(applied, Number(process.hrtime.bigint() - started) / 1e9);
-    if (applied.changes.length > 0) {
+    if (applied.changes.length > 0 || applied.traceparents.length > 0) {
       this.logger.log({
         msg: 'batch applied',
         offsets: batches.map((b) => `${b.partition}:${b.messages[0].offset}..${b.messages[b.messages.length - 1].offset}`),
@@ -122,7 +122,9 @@ export class Projector {
         deadLettered: applied.deadLettered,
         sliceWrites: applied.changes.length,
         eventIds: [...new Set(applied.changes.flatMap((c) => c.eventIds))].slice(0, 20),
-        resourceVersions: `${applied.changes[0].resourceVersion}..${applied.changes[applied.changes.length - 1].resourceVersion}`,
+        resourceVersions: applied.changes.length > 0 ? `${applied.changes[0].resourceVersion}..${applied.changes[applied.changes.length - 1].resourceVersion}` : null,
+        rejectedCommands: applied.rejectedCommands,
+        traceparents: applied.traceparents.slice(0, 20),
       });
     }
     for (const listener of this.listeners) listener(applied.changes);

@@ -38,6 +38,8 @@ export interface CommandOptions {
   /** Unique per intent: a repeat returns the first command's outcome instead of appending again. */
   readonly requestId?: string;
   readonly preconditions?: CommandPreconditionArgs;
+  /** The request's W3C traceparent: it travels with the events (ce_traceparent) into the projector's log. */
+  readonly traceparent?: string;
 }
 
 const MAX_REQUEST_ID_LENGTH = 128;
@@ -102,6 +104,7 @@ export class CommandService {
             commandSize: events.length,
             ...(parts.length > 1 && { commandParts: parts.length }),
             ...(preconditions !== undefined && { preconditions }),
+            ...(options.traceparent !== undefined && { traceparent: options.traceparent }),
           },
         }),
       ),

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { isTraceparent } from '@lib/domain';
 import type { Principal } from '../access/principal';
 import { MutationWait, type CommandArgs, type EndpointCommandArgs } from './command-args';
 import type { CommandOptions } from './command.service';
@@ -17,4 +18,6 @@ export const commandOptions = (context: RequestContext, args: CommandArgs & Part
   waitForProjection: args.wait !== MutationWait.ACK && context.req?.headers[WAIT_HEADER] !== 'ack',
   ...(args.requestId != null && { requestId: args.requestId }),
   preconditions: { ifServiceVersion: args.ifServiceVersion, ifEndpointVersion: args.ifEndpointVersion },
+  // A malformed traceparent is dropped, as W3C Trace Context asks of a receiver.
+  ...(isTraceparent(context.req?.headers.traceparent) && { traceparent: context.req.headers.traceparent }),
 });

@@ -10,6 +10,8 @@ export interface LoggedEvent {
   readonly id: string;
   readonly time: string;
   readonly actor: string;
+  /** The CloudEvents distributed tracing extension, empty when the request carried none. */
+  readonly traceparent: string;
   readonly data: Record<string, unknown>;
 }
 
@@ -55,6 +57,7 @@ export const readEventLog = async (config: RegistryConfig): Promise<LoggedEvent[
           id: header('ce_id'),
           time: header('ce_time'),
           actor: header('ce_actor'),
+          traceparent: header('ce_traceparent'),
           data: JSON.parse(String(message.value)) as Record<string, unknown>,
         });
         if (BigInt(seen.length) >= wanted) done();

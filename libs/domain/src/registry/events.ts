@@ -63,7 +63,13 @@ export interface EventMetadata {
   /** Services the command's request spans (a bulk over several services shares one commandId). */
   readonly commandParts?: number;
   readonly preconditions?: CommandPreconditions;
+  /** W3C trace context of the request that caused the command (CloudEvents distributed tracing extension). */
+  readonly traceparent?: string;
 }
+
+/** W3C Trace Context `traceparent`: version 00, trace id, parent id, flags (all-zero ids are invalid). */
+export const isTraceparent = (value: unknown): value is string =>
+  typeof value === 'string' && /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/.test(value);
 
 /**
  * What the caller required of the state a command lands on. The API translates the client's
