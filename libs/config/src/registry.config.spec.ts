@@ -16,7 +16,7 @@ describe('loadRegistryConfig', () => {
       eventsPartitions: 12,
       projectorGroupId: 'registry-projector',
       maxEndpointsPerSlice: 100,
-      projectorCacheEndpoints: 200000,
+      projectorCacheEndpoints: 50000,
       projectionWaitMs: 5000,
       dataDir: './data',
       watchHistorySeconds: 604800,

@@ -230,7 +230,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     eventsPartitions: integer(env, 'EVENTS_PARTITIONS', 12, 1, 10000),
     projectorGroupId: env.PROJECTOR_GROUP_ID || 'registry-projector',
     maxEndpointsPerSlice: integer(env, 'MAX_ENDPOINTS_PER_SLICE', 100, 1, 1000),
-    projectorCacheEndpoints: integer(env, 'PROJECTOR_CACHE_ENDPOINTS', 200000, 0, 10000000),
+    projectorCacheEndpoints: integer(env, 'PROJECTOR_CACHE_ENDPOINTS', 50000, 0, 10000000),
     projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 600000),
     dataDir: env.DATA_DIR || './data',
     watchHistorySeconds: durationSeconds(env, 'WATCH_HISTORY', '7d'),

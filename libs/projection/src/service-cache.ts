@@ -81,9 +81,10 @@ export class ServiceCache {
     this.models.set(key, model);
   }
 
+  /** Least recently used first; the most recent service always stays, however large. */
   private evict(inUse: ReadonlySet<string>): void {
     for (const [key, model] of this.models) {
-      if (this.held <= this.maxEndpoints) return;
+      if (this.held <= this.maxEndpoints || this.models.size <= 1) return;
       if (inUse.has(key)) continue;
       this.held -= model.endpoints.size;
       this.models.delete(key);
