@@ -130,6 +130,29 @@ describe('verdicts: the projector judges each command where it lands (real Kafka
     expect((await registerEndpoint('idem', '10.3.0.1', { r: 'x'.repeat(129) })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'requestId' });
   });
 
+  it('refuses a bulk whose events exceed the record limit before appending any part, also across services', async () => {
+    const small = { ...config, kafkaMaxRecordBytes: 16_384 };
+    const limited = await startRegistry(small, { projector: false });
+    try {
+      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'big-a', ports: [{ port: 80 }] } });
+      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'big-b', ports: [{ port: 80 }] } });
+      const inputs = (service: string, count: number) => Array.from({ length: count }, (_, k) => ({ serviceName: service, addresses: [`10.9.${k >> 8}.${k & 255}`] }));
+      const BULK = `mutation($i: [RegisterEndpointInput!]!) { registerEndpoints(inputs: $i) { commandId } }`;
+      for (const bulk of [inputs('big-a', 200), [...inputs('big-b', 5), ...inputs('big-a', 200)]]) {
+        const refused = await graphql(limited.url, BULK, { i: bulk });
+        expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs' });
+        expect(refused.errors?.[0]?.message).toContain('KAFKA_MAX_RECORD_BYTES');
+      }
+      const services = await graphqlOk<{ a: { endpointSlices: { endpoints: unknown[] }[] }; b: { endpointSlices: { endpoints: unknown[] }[] } }>(
+        api.url,
+        `{ a: service(name: "big-a") { endpointSlices { endpoints { addresses } } } b: service(name: "big-b") { endpointSlices { endpoints { addresses } } } }`,
+      );
+      expect([...services.a.endpointSlices, ...services.b.endpointSlices].flatMap((s) => s.endpoints)).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('reaches the same verdicts when the log is replayed into an empty projection', async () => {
     const dataSource = api.app.get(DataSource);
     const verdicts = () =>
