@@ -13,6 +13,8 @@ export interface ProjectorOptions {
 }
 
 const MAX_BACKOFF_MS = 5000;
+/** About a minute of retries (backoff up to MAX_BACKOFF_MS) before a start gives up. */
+const POSITION_CHECK_ATTEMPTS = 15;
 /**
  * Up to 250 services per transaction bound what one commit loads, writes and holds in memory (a
  * partition batch is never split); two transactions in flight overlap Node's work with Postgres's.
@@ -93,7 +95,24 @@ export class Projector {
    * False, after logging why and stopping the consumer, when the stored offsets or the partition
    * count disagree with the log (see position-check.ts): consuming on top would skip events.
    */
+  /**
+   * The check needs Kafka and Postgres; either may still be coming up (a broker electing partition
+   * leaders, a database starting), so a failure to read is retried, never taken for an answer.
+   */
   private async positionsAgree(): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.checkPositions();
+      } catch (error) {
+        if (attempt >= POSITION_CHECK_ATTEMPTS) throw error;
+        const delay = Math.min(MAX_BACKOFF_MS, 200 * 2 ** attempt);
+        this.logger.warn({ msg: 'offsets check could not read the log or the projection, retrying', attempt, retryInMs: delay, error: (error as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async checkPositions(): Promise<boolean> {
     const { groupId, eventsTopic } = this.options;
     const partitions = await this.eventLog.partitionCount();
     const [builtWith, stored, ranges] = await Promise.all([
