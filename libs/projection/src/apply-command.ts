@@ -33,7 +33,6 @@ export const applyCommand = (model: ServiceModel, events: readonly RecordedEvent
   const changed = new Set<string>();
   let leasedBefore: string[] = [];
   let redefined = false;
-  const service = { namespace: '', serviceName: '' };
   for (const { event, metadata } of events) {
     switch (event.type) {
       case 'ServiceRegistered':
@@ -67,9 +66,6 @@ export const applyCommand = (model: ServiceModel, events: readonly RecordedEvent
         else model.endpoints.delete(id);
       }
     }
-    const key = eventServiceKey(event);
-    service.namespace = key.namespace;
-    service.serviceName = key.name;
   }
   model.lastCommandId = first.commandId;
 
@@ -97,9 +93,10 @@ export const applyCommand = (model: ServiceModel, events: readonly RecordedEvent
     ...plan.update.map((slice) => ({ type: 'MODIFIED' as const, slice, eventIds })),
     ...plan.delete.map((slice) => ({ type: 'DELETED' as const, slice, eventIds })),
   ];
+  const { namespace, name } = eventServiceKey(events[0].event);
   const leaseWrites = projectedLeaseWrites(
     events,
-    service,
+    { namespace, serviceName: name },
     { record: (id) => before.get(id), leasedIds: () => leasedBefore },
     { record: (id) => model.endpoints.get(id), leasedIds: () => [] },
   );

@@ -42,18 +42,26 @@ export class ServiceModel implements JudgedState {
     return model;
   }
 
-  /** Re-derives which of these endpoints sit in a slice in an address order other than their definition's. */
+  /**
+   * Re-derives which of these endpoints sit in a slice in an address order other than their
+   * definition's: one pass over the entries of the slices holding them (at load, every entry once).
+   */
   checkDivergence(ids: Iterable<string>): void {
-    const byName = new Map(this.slices.map((slice) => [slice.name, slice]));
-    for (const id of ids) {
-      const addresses = this.endpoints.get(id)?.definition.addresses;
-      const stale = addresses !== undefined && this.slicesOf(id).some((name) => {
-        const entry = byName.get(name)?.endpoints.find((e) => e.targetRef.name === id);
-        const inOrder = entry ? addresses.filter((a) => entry.addresses.includes(a)) : [];
-        return entry !== undefined && entry.addresses.some((a, i) => a !== inOrder[i]);
-      });
-      if (stale) this.divergent.add(id);
-      else this.divergent.delete(id);
+    const wanted = new Set(ids);
+    const holding = new Set<string>();
+    for (const id of wanted) {
+      this.divergent.delete(id);
+      for (const name of this.slicesOf(id)) holding.add(name);
+    }
+    for (const slice of this.slices) {
+      if (!holding.has(slice.name)) continue;
+      for (const entry of slice.endpoints) {
+        const id = entry.targetRef.name;
+        const addresses = this.endpoints.get(id)?.definition.addresses;
+        if (!wanted.has(id) || addresses === undefined) continue;
+        const inOrder = addresses.filter((a) => entry.addresses.includes(a));
+        if (entry.addresses.some((a, i) => a !== inOrder[i])) this.divergent.add(id);
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import {
   type RegistryCommand,
   type RegistryEvent,
 } from '@lib/domain';
-import { AppendOutcomeUnknownError, EVENT_LOG, LogUnavailableError, RecordTooLargeError, type AppendResult, type EventLog } from '@lib/messaging';
+import { AppendOutcomeUnknownError, EVENT_LOG, LogUnavailableError, RecordTooLargeError, type EventLog } from '@lib/messaging';
 import { CommandOutcomeRepository, CommandRequestRepository, type CommandVerdict } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
@@ -118,25 +118,27 @@ export class CommandService {
     return (await this.outcomes.verdicts(this.dataSource.manager, [commandId])).get(commandId) ?? { status: 'PENDING' };
   }
 
-  private async appendAll(commandId: string, recorded: readonly (readonly RecordedEvent[])[], requestId: string | undefined): Promise<AppendResult[]> {
+  /** Appends every part, or throws: as given when nothing was appended (the request id is then released), else UNKNOWN. */
+  private async appendAll(commandId: string, recorded: readonly (readonly RecordedEvent[])[], requestId: string | undefined): Promise<void> {
     const keyOf = (events: readonly RecordedEvent[]) => {
       const { namespace, name } = eventServiceKey(events[0].event);
       return serviceKey(namespace, name);
+    };
+    const notAppended = async (error: unknown): Promise<never> => {
+      if (requestId !== undefined) await this.requests.release(this.dataSource.manager, requestId, commandId).catch(() => undefined);
+      throw error;
     };
     try {
       // A part refused for its size must not follow parts already appended.
       if (recorded.length > 1) for (const events of recorded) this.eventLog.assertAppendable(keyOf(events), events);
     } catch (error) {
-      if (requestId !== undefined) await this.requests.release(this.dataSource.manager, requestId, commandId).catch(() => undefined);
-      throw error;
+      return notAppended(error);
     }
     const results = await Promise.allSettled(recorded.map((events) => this.eventLog.append(keyOf(events), events)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (!failed) return results.map((r) => (r as PromiseFulfilledResult<AppendResult>).value);
-    const nothingAppended = results.every((r) => r.status === 'rejected' && (r.reason instanceof LogUnavailableError || r.reason instanceof RecordTooLargeError));
-    if (nothingAppended) {
-      if (requestId !== undefined) await this.requests.release(this.dataSource.manager, requestId, commandId).catch(() => undefined);
-      throw failed.reason;
+    if (!failed) return;
+    if (results.every((r) => r.status === 'rejected' && (r.reason instanceof LogUnavailableError || r.reason instanceof RecordTooLargeError))) {
+      return notAppended(failed.reason);
     }
     if (failed.reason instanceof AppendOutcomeUnknownError && recorded.length === 1) throw failed.reason;
     throw new ApiError('UNAVAILABLE', `the event log did not confirm every part of command ${commandId}; commandOutcome(id) settles it`, {
