@@ -26,6 +26,8 @@ const environment = (d: RegistryDeployment, port: number): NodeJS.ProcessEnv => 
   HOME: process.env.HOME,
   NODE_ENV: 'production',
   PORT: String(port),
+  // Several API processes run on one host; the bench measures GraphQL, not xDS.
+  XDS_PORT: '0',
   DATABASE_URL: postgresUrl(d.database),
   KAFKA_BROKERS: '127.0.0.1:9092',
   EVENTS_TOPIC: d.eventsTopic,

@@ -6,6 +6,7 @@ describe('loadRegistryConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadRegistryConfig({})).toEqual({
       port: 4000,
+      xdsPort: 18000,
       host: '127.0.0.1',
       databaseUrl: undefined,
       kafkaBrokers: undefined,
@@ -79,6 +80,7 @@ describe('loadRegistryConfig', () => {
     [{ MAX_ENDPOINTS_PER_SLICE: '0' }, /MAX_ENDPOINTS_PER_SLICE: expected an integer in 1..1000/],
     [{ MAX_ENDPOINTS_PER_SLICE: '1001' }, /MAX_ENDPOINTS_PER_SLICE/],
     [{ PORT: 'http' }, /PORT: expected an integer/],
+    [{ XDS_PORT: '70000' }, /XDS_PORT: expected an integer in 0\.\.65535/],
     [{ EVENTS_PARTITIONS: '-1' }, /EVENTS_PARTITIONS/],
     [{ ...external, KAFKA_BROKERS: 'k1' }, /KAFKA_BROKERS: expected host:port/],
     [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL: expected a postgres/],

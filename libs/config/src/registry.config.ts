@@ -1,5 +1,7 @@
 export interface RegistryConfig {
   readonly port: number;
+  /** XDS_PORT: the Envoy xDS (ADS) gRPC port on `host`; 0 turns xDS off. */
+  readonly xdsPort: number;
   /** Listen address: loopback while access control is off, so an open registry is not exposed by accident. */
   readonly host: string;
   /** Unset with KAFKA_BROKERS unset too: embedded mode. */
@@ -220,6 +222,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
   const access = accessConfig(env, !dbUrl && !kafkaBrokers);
   return Object.freeze({
     port: integer(env, 'PORT', 4000, 0, 65535),
+    xdsPort: integer(env, 'XDS_PORT', 18000, 0, 65535),
     host: listenHost(env, access.mode),
     databaseUrl: dbUrl,
     kafkaBrokers,

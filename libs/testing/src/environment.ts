@@ -25,6 +25,8 @@ export const isolatedConfig = async (overrides: Record<string, string> = {}): Pr
     PORT: '0',
     // Access control has its own tests; everything else runs as the anonymous admin.
     AUTH_MODE: 'off',
+    // Test files run side by side: a fixed default port would be taken by the first; xDS tests pick a free one.
+    XDS_PORT: '0',
     DATABASE_URL: url.toString(),
     KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS,
     EVENTS_TOPIC: `test.${name}.events`,
