@@ -31,6 +31,7 @@ import { SliceQueryCache } from './graphql/slice-query-cache';
 import { ServiceConnectionResolver } from './services/service-connection.resolver';
 import { ServiceResolver } from './services/service.resolver';
 import { ServiceSlicesLoader } from './services/service-slices.loader';
+import { SliceView } from './slice-view/slice-view';
 import { ChangeFeed } from './watch/change-feed';
 import { WatchResolver } from './watch/watch.resolver';
 import { WatchService } from './watch/watch.service';
@@ -73,6 +74,7 @@ export class RegistryModule {
         GraphQLWsServer,
         CommandService, CommandOutcomeResolver, DecisionStates, ProjectionSignal, OutcomeWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
         ChangeFeed,
+        SliceView,
         WatchService,
         WatchResolver,
         ApiTokenResolver,
