@@ -41,6 +41,7 @@ import { ReadAccess } from './kubernetes-api/read-access';
 import { WatchResponder } from './kubernetes-api/watch-response';
 import { PrometheusSdController } from './service-discovery/prometheus-sd.controller';
 import { PrometheusSdService } from './service-discovery/prometheus-sd.service';
+import { XdsServer } from './xds/xds.server';
 
 export interface RegistryRoles {
   /** Run the projector in this process too (embedded mode and `npm start`). */
@@ -89,6 +90,7 @@ export class RegistryModule {
         KubernetesApiService,
         WatchResponder,
         PrometheusSdService,
+        XdsServer,
       ],
     };
   }
