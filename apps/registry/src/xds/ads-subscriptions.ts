@@ -41,11 +41,26 @@ interface TypeState {
   services: Set<string>;
   /** Nonce of the last response; only a request carrying it speaks for the current state. */
   nonce?: string;
-  /** Last response's resources, name -> serialized form: an unchanged state is not sent again. */
-  sent?: Map<string, string>;
+  /** Last response's resources by name: an unchanged state is not sent again. */
+  sent?: ReadonlyMap<string, XdsResource>;
 }
 
 const WILDCARD = '*';
+
+/**
+ * Resources are immutable and shared by every stream until their service changes, so the same
+ * object means the same content; a rebuilt service compares by its text, computed once per object.
+ */
+const texts = new WeakMap<XdsResource, string>();
+const textOf = (resource: XdsResource): string => {
+  let text = texts.get(resource);
+  if (text === undefined) {
+    text = JSON.stringify(resource);
+    texts.set(resource, text);
+  }
+  return text;
+};
+const sameResource = (a: XdsResource | undefined, b: XdsResource): boolean => a === b || (a !== undefined && textOf(a) === textOf(b));
 
 const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => a.size === b.size && [...a].every((x) => b.has(x));
 
@@ -119,10 +134,10 @@ export class AdsSubscriptions {
   respond(type: XdsType, resources: ReadonlyMap<string, XdsResource>, version: string, always: boolean): DiscoveryResponse | undefined {
     const state = this.types.get(type);
     if (!state) return undefined;
-    const serialized = new Map([...resources].map(([name, resource]) => [name, JSON.stringify(resource)]));
-    const unchanged = state.sent !== undefined && state.sent.size === serialized.size && [...serialized].every(([name, text]) => state.sent?.get(name) === text);
+    const { sent } = state;
+    const unchanged = sent !== undefined && sent.size === resources.size && [...resources].every(([name, resource]) => sameResource(sent.get(name), resource));
     if (unchanged && !always) return undefined;
-    state.sent = serialized;
+    state.sent = resources;
     state.nonce = String(++this.nonces);
     return { version_info: version, type_url: TYPE_URLS[type], nonce: state.nonce, resources: [...resources.values()] };
   }

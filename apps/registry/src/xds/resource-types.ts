@@ -3,17 +3,17 @@ export type XdsType = 'LDS' | 'RDS' | 'CDS' | 'EDS';
 
 export const XDS_TYPES: readonly XdsType[] = ['LDS', 'RDS', 'CDS', 'EDS'];
 
-export const TYPE_URLS: Readonly<Record<XdsType, string>> = {
+export const TYPE_URLS = {
   LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
   RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
   CDS: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-};
+} as const satisfies Readonly<Record<XdsType, string>>;
 
 export const HTTP_CONNECTION_MANAGER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 
-const BY_URL = new Map(Object.entries(TYPE_URLS).map(([type, url]) => [url, type as XdsType]));
+const BY_URL = new Map<string, XdsType>(Object.entries(TYPE_URLS).map(([type, url]) => [url, type as XdsType]));
 
 export const xdsTypeOf = (typeUrl: string): XdsType | undefined => BY_URL.get(typeUrl);
 

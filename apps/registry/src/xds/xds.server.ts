@@ -8,11 +8,12 @@ import { ApiError } from '../graphql/format-error';
 import { XdsMetrics } from '../metrics/xds-metrics';
 import { SliceView } from '../slice-view/slice-view';
 import { AdsSession } from './ads-session';
-import type { DiscoveryRequest, DiscoveryResponse } from './ads-subscriptions';
+import type { DiscoveryRequest } from './ads-subscriptions';
+import { ResourceEncoder, type EncodedResponse } from './resource-encoder';
 import { XdsCatalog } from './xds-catalog';
 import { loadAdsService } from './xds-protos';
 
-type AdsCall = ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+type AdsCall = ServerDuplexStream<DiscoveryRequest, EncodedResponse>;
 
 interface OpenStream {
   readonly principal: Principal;
@@ -73,8 +74,10 @@ export class XdsServer implements OnApplicationBootstrap, OnApplicationShutdown 
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
     });
-    server.addService(loadAdsService(), {
-      StreamAggregatedResources: (call: AdsCall) => void this.open(call),
+    const ads = loadAdsService();
+    const encoder = new ResourceEncoder(ads);
+    server.addService(ads, {
+      StreamAggregatedResources: (call: AdsCall) => void this.open(call, encoder),
       DeltaAggregatedResources: (call: AdsCall) =>
         call.emit('error', { code: status.UNIMPLEMENTED, details: 'incremental xDS is not served: use the state-of-the-world StreamAggregatedResources' }),
     });
@@ -102,7 +105,7 @@ export class XdsServer implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.catalog;
   }
 
-  private async open(call: AdsCall): Promise<void> {
+  private async open(call: AdsCall, encoder: ResourceEncoder): Promise<void> {
     const peer = call.getPeer();
     let principal: Principal;
     let catalog: XdsCatalog;
@@ -119,7 +122,7 @@ export class XdsServer implements OnApplicationBootstrap, OnApplicationShutdown 
       catalog,
       canRead: (namespace) => canRead(principal.scopes, namespace),
       send: (response) => {
-        if (!closed) call.write(response);
+        if (!closed) call.write(encoder.response(response));
       },
       metrics: this.metrics,
       logger: this.logger,
