@@ -27,6 +27,13 @@ const GRPC_STATUS: Readonly<Record<string, status>> = {
   RATE_LIMITED: status.RESOURCE_EXHAUSTED,
 };
 
+/**
+ * Responses waiting for a client that does not read: beyond this the stream ends (the client
+ * reconnects and gets the current state in one response per type) instead of buffering without
+ * bound. A healthy client has a few in flight.
+ */
+const MAX_QUEUED_RESPONSES = 64;
+
 /** grpc-js reports the peer as `address:port`, IPv6 without brackets; the rate limiter keys on the address. */
 const peerAddress = (peer: string): string => (peer.includes(':') ? peer.slice(0, peer.lastIndexOf(':')) : peer);
 
@@ -118,11 +125,19 @@ export class XdsServer implements OnApplicationBootstrap, OnApplicationShutdown 
       return;
     }
     let closed = false;
+    const stream: OpenStream = {
+      principal,
+      end: (code, details) => {
+        if (!closed) call.emit('error', { code, details });
+      },
+    };
     const session = new AdsSession({
       catalog,
       canRead: (namespace) => canRead(principal.scopes, namespace),
       send: (response) => {
-        if (!closed) call.write(encoder.response(response));
+        if (closed) return;
+        call.write(encoder.response(response));
+        if (call.writableLength > MAX_QUEUED_RESPONSES) stream.end(status.RESOURCE_EXHAUSTED, `client too slow: more than ${MAX_QUEUED_RESPONSES} responses unread`);
       },
       metrics: this.metrics,
       logger: this.logger,
@@ -130,12 +145,6 @@ export class XdsServer implements OnApplicationBootstrap, OnApplicationShutdown 
       principal: principal.name,
     });
     const stopWatching = catalog.onChange((key) => session.serviceChanged(key));
-    const stream: OpenStream = {
-      principal,
-      end: (code, details) => {
-        if (!closed) call.emit('error', { code, details });
-      },
-    };
     const close = () => {
       if (closed) return;
       closed = true;
