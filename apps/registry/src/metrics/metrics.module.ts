@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MetricsSourcesModule } from '@lib/health';
 import { ApiMetrics } from './api-metrics';
+import { DnsMetrics } from './dns-metrics';
 
-@Module({ imports: [MetricsSourcesModule], providers: [ApiMetrics], exports: [ApiMetrics] })
+@Module({ imports: [MetricsSourcesModule], providers: [ApiMetrics, DnsMetrics], exports: [ApiMetrics, DnsMetrics] })
 export class MetricsModule {}
