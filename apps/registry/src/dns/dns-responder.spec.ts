@@ -68,6 +68,9 @@ describe('respond', () => {
     const small = decodeReply(respond(query('web.shop.svc.cluster.local', 'A', withEdns(600)), 'udp', answer));
     expect(small.packet.flag_tc).toBe(true);
     expect(small.reply.bytes.length).toBeLessThanOrEqual(600);
+    // More than 4096 is not sent over UDP, whatever the client announces.
+    const huge = decodeReply(respond(query('web.shop.svc.cluster.local', 'A', withEdns(65000)), 'udp', answering(aRecords(200))));
+    expect(huge.packet.flag_tc).toBe(true);
     // An announced size below 512 still gets the classic 512 (8 records: about 400 bytes).
     const tiny = decodeReply(respond(query('web.shop.svc.cluster.local', 'A', withEdns(100)), 'udp', answering(aRecords(8))));
     expect(tiny.packet.flag_tc).toBe(false);
@@ -81,6 +84,17 @@ describe('respond', () => {
     expect(packet.additionals?.length).toBeGreaterThan(0);
     expect(packet.additionals?.length).toBeLessThan(40);
     expect(reply.bytes.length).toBeLessThanOrEqual(512);
+  });
+
+  it('answers SERVFAIL when the answer cannot be encoded, instead of failing the server', () => {
+    const tooLong: Answer[] = [{ type: 'CNAME', name: 'web.shop.svc.cluster.local', ttl: 5, data: `${'a'.repeat(63)}.`.repeat(5) + 'example' }];
+    const { reply, packet } = decodeReply(respond(query('web.shop.svc.cluster.local', 'A'), 'udp', answering(tooLong)));
+    expect(reply.rcode).toBe('SERVFAIL');
+    expect(packet.rcode).toBe('SERVFAIL');
+    const throwing = () => {
+      throw new Error('lookup failed');
+    };
+    expect(decodeReply(respond(query('web.shop.svc.cluster.local', 'A'), 'tcp', throwing)).packet.rcode).toBe('SERVFAIL');
   });
 
   it('answers BADVERS to an EDNS version it does not speak', () => {

@@ -12,6 +12,8 @@ export type Reply =
 /** Without EDNS0 a UDP answer is at most 512 bytes (RFC 1035); what we announce we accept ourselves (DNS flag day 2020). */
 const CLASSIC_UDP_SIZE = 512;
 const OUR_UDP_SIZE = 1232;
+/** A spoofed query of 60 bytes gets at most this back: the amplification a reflector offers stays bounded. */
+const MAX_UDP_SIZE = 4096;
 const TCP_SIZE = 65535;
 
 const RCODE_VALUES: Readonly<Record<DnsRcode, number>> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
@@ -45,17 +47,22 @@ export const respond = (query: Buffer, transport: DnsTransport, answer: (questio
     return { kind: 'reply', bytes, type, rcode: 'BADVERS', truncated: false };
   }
   const opcode = (decoded as DecodedPacket & { opcode?: string }).opcode;
-  const result =
-    opcode !== 'QUERY'
-      ? { ...EMPTY, rcode: 'NOTIMP' as const }
-      : questions.length !== 1
-        ? { ...EMPTY, rcode: 'FORMERR' as const }
-        : questions[0].class !== undefined && questions[0].class !== 'IN'
-          ? { ...EMPTY, rcode: 'REFUSED' as const }
-          : answer(questions[0]);
-  const limit = transport === 'tcp' ? TCP_SIZE : Math.min(TCP_SIZE, Math.max(CLASSIC_UDP_SIZE, opt?.udpPayloadSize ?? CLASSIC_UDP_SIZE));
-  const fitted = fit(header, result, limit);
-  return { kind: 'reply', bytes: encode(header, fitted.answer, { truncated: fitted.truncated }), type, rcode: result.rcode, truncated: fitted.truncated };
+  const limit = transport === 'tcp' ? TCP_SIZE : Math.min(MAX_UDP_SIZE, Math.max(CLASSIC_UDP_SIZE, opt?.udpPayloadSize ?? CLASSIC_UDP_SIZE));
+  try {
+    const result: DnsAnswer =
+      opcode !== 'QUERY'
+        ? { ...EMPTY, rcode: 'NOTIMP' }
+        : questions.length !== 1
+          ? { ...EMPTY, rcode: 'FORMERR' }
+          : questions[0].class !== undefined && questions[0].class !== 'IN'
+            ? { ...EMPTY, rcode: 'REFUSED' }
+            : answer(questions[0]);
+    const fitted = fit(header, result, limit);
+    return { kind: 'reply', bytes: encode(header, fitted.answer, { truncated: fitted.truncated }), type, rcode: result.rcode, truncated: fitted.truncated };
+  } catch {
+    // A record the encoder refuses (a name over 255 bytes, say) fails this answer, never the server.
+    return { kind: 'reply', bytes: encode(header, { ...EMPTY, rcode: 'SERVFAIL' }, {}), type, rcode: 'SERVFAIL', truncated: false };
+  }
 };
 
 interface Header {
@@ -85,8 +92,23 @@ const toPacket = (header: Header, answer: DnsAnswer, extra: { truncated?: boolea
   };
 };
 
-const encode = (header: Header, answer: DnsAnswer, extra: { truncated?: boolean; extendedRcode?: number }): Buffer =>
-  dnsPacket.encode(toPacket(header, answer, extra));
+/** dns-packet writes any name it is given; a name over 253 characters or a label over 63 would go out unreadable. */
+const isEncodableName = (name: string): boolean => {
+  const text = name.replace(/\.$/, '');
+  return text.length <= 253 && text.split('.').every((label) => label.length <= 63);
+};
+
+const assertEncodable = (records: readonly Answer[]): void => {
+  for (const record of records) {
+    const names = [record.name, record.type === 'CNAME' ? record.data : record.type === 'SRV' ? record.data.target : ''];
+    if (!names.every(isEncodableName)) throw new Error(`record ${record.type} ${record.name}: a name longer than DNS allows`);
+  }
+};
+
+const encode = (header: Header, answer: DnsAnswer, extra: { truncated?: boolean; extendedRcode?: number }): Buffer => {
+  assertEncodable([...answer.answers, ...answer.authorities, ...answer.additionals]);
+  return dnsPacket.encode(toPacket(header, answer, extra));
+};
 
 const fits = (header: Header, answer: DnsAnswer, limit: number): boolean => dnsPacket.encodingLength(toPacket(header, answer)) <= limit;
 

@@ -5,7 +5,7 @@ import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
 import { DnsMetrics } from '../metrics/dns-metrics';
 import { SliceView } from '../slice-view/slice-view';
 import { DnsRecords } from './dns-records';
-import { respond, type DnsTransport } from './dns-responder';
+import { respond, type DnsTransport, type Reply } from './dns-responder';
 import { DnsFrameReader } from './dns-frames';
 
 /** RFC 7766 §6.2.3: a server closes idle TCP connections after seconds, not minutes. */
@@ -49,7 +49,13 @@ export class DnsServer implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Bytes to send back, or undefined when the packet is dropped (counted as malformed). */
   private answer(query: Buffer, transport: DnsTransport): Buffer | undefined {
-    const reply = respond(query, transport, (question) => this.records.answer(question));
+    let reply: Reply;
+    try {
+      reply = respond(query, transport, (question) => this.records.answer(question));
+    } catch {
+      // respond already turns a failed answer into SERVFAIL; this is the last guard of the socket handler.
+      reply = { kind: 'malformed' };
+    }
     if (reply.kind === 'malformed') {
       this.metrics.malformed.inc({ transport });
       return undefined;
