@@ -150,6 +150,18 @@ describe('DNS: the slices answered to dig, Node’s resolver and HAProxy', () =>
     }
   });
 
+  it('HAProxy asking over TCP fills 60 servers from an SRV answer too large for UDP', async () => {
+    const haproxy = HaproxyProcess.start(port, 'big', `_http._tcp.big.default.${ZONE}`, 64, 'tcp');
+    try {
+      await eventually(async () => expect(await haproxy.servers('big')).toHaveLength(60), 20_000).catch((error: Error) => {
+        throw new Error(`${error.message}\nhaproxy said:\n${haproxy.log}`);
+      });
+      expect(new Set((await haproxy.servers('big')).map((s) => `${s.address}:${s.port}`)).size).toBe(60);
+    } finally {
+      await haproxy.stop();
+    }
+  });
+
   it('drops malformed packets and counts them, keeps answering, and counts queries by type and rcode', async () => {
     const before = await scrape();
     const udp = createSocket('udp4');

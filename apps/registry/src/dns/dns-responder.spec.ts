@@ -97,6 +97,22 @@ describe('respond', () => {
     expect(decodeReply(respond(query('web.shop.svc.cluster.local', 'A'), 'tcp', throwing)).packet.rcode).toBe('SERVFAIL');
   });
 
+  it('over TCP sends every answer record, and leaves out the additional records beyond the EDNS0 size announced', () => {
+    const srv: Answer[] = Array.from({ length: 20 }, (_, i) => ({
+      type: 'SRV' as const,
+      name: '_http._tcp.web.shop.svc.cluster.local',
+      ttl: 5,
+      data: { priority: 0, weight: 5, port: 80, target: `t${i}.web.shop.svc.cluster.local` },
+    }));
+    const question = query('_http._tcp.web.shop.svc.cluster.local', 'SRV', withEdns(1232));
+    const { reply, packet } = decodeReply(respond(question, 'tcp', answering(srv, aRecords(40))));
+    expect(reply.truncated).toBe(false);
+    expect(packet.answers).toHaveLength(20);
+    expect(packet.additionals?.filter((r) => r.type === 'A')).toHaveLength(0);
+    const withoutEdns = decodeReply(respond(query('_http._tcp.web.shop.svc.cluster.local', 'SRV'), 'tcp', answering(srv, aRecords(40))));
+    expect(withoutEdns.packet.additionals).toHaveLength(40);
+  });
+
   it('answers BADVERS to an EDNS version it does not speak', () => {
     const { reply, packet } = decodeReply(respond(query('web.shop.svc.cluster.local', 'A', withEdns(1232, 1)), 'udp', answering(aRecords(1))));
     expect(reply.rcode).toBe('BADVERS');

@@ -26,7 +26,9 @@ const EMPTY: DnsAnswer = { rcode: 'NOERROR', authoritative: false, answers: [], 
  * One query in, one answer out, as bytes: header flags, EDNS0 and the size limit of the transport.
  * Over UDP an answer larger than the client accepts first loses additional records (which needs no
  * TC), then, if the answer section alone is too big, goes out empty with TC so the client asks
- * again over TCP (RFC 2181 §9).
+ * again over TCP (RFC 2181 §9). Over TCP the answer section always goes out whole, but additional
+ * records beyond the EDNS0 size the client announced are left out too: some clients (HAProxy) size
+ * their receive buffer by it over TCP as well, and resolve the SRV targets themselves.
  */
 export const respond = (query: Buffer, transport: DnsTransport, answer: (question: DnsQuestion) => DnsAnswer): Reply => {
   let decoded: DecodedPacket;
@@ -47,7 +49,8 @@ export const respond = (query: Buffer, transport: DnsTransport, answer: (questio
     return { kind: 'reply', bytes, type, rcode: 'BADVERS', truncated: false };
   }
   const opcode = (decoded as DecodedPacket & { opcode?: string }).opcode;
-  const limit = transport === 'tcp' ? TCP_SIZE : Math.min(MAX_UDP_SIZE, Math.max(CLASSIC_UDP_SIZE, opt?.udpPayloadSize ?? CLASSIC_UDP_SIZE));
+  const announced = Math.max(CLASSIC_UDP_SIZE, opt?.udpPayloadSize ?? CLASSIC_UDP_SIZE);
+  const limit = transport === 'udp' ? Math.min(MAX_UDP_SIZE, announced) : opt ? Math.min(TCP_SIZE, announced) : TCP_SIZE;
   try {
     const result: DnsAnswer =
       opcode !== 'QUERY'
@@ -57,7 +60,7 @@ export const respond = (query: Buffer, transport: DnsTransport, answer: (questio
           : questions[0].class !== undefined && questions[0].class !== 'IN'
             ? { ...EMPTY, rcode: 'REFUSED' }
             : answer(questions[0]);
-    const fitted = fit(header, result, limit);
+    const fitted = fit(header, result, limit, transport);
     return { kind: 'reply', bytes: encode(header, fitted.answer, { truncated: fitted.truncated }), type, rcode: result.rcode, truncated: fitted.truncated };
   } catch {
     // A record the encoder refuses (a name over 255 bytes, say) fails this answer, never the server.
@@ -112,11 +115,13 @@ const encode = (header: Header, answer: DnsAnswer, extra: { truncated?: boolean;
 
 const fits = (header: Header, answer: DnsAnswer, limit: number): boolean => dnsPacket.encodingLength(toPacket(header, answer)) <= limit;
 
-/** The largest answer within `limit`: all of it, or fewer additional records, or nothing but TC. */
-const fit = (header: Header, answer: DnsAnswer, limit: number): { answer: DnsAnswer; truncated: boolean } => {
+/** The largest answer within `limit`: all of it, or fewer additional records, or (over UDP) nothing but TC. */
+const fit = (header: Header, answer: DnsAnswer, limit: number, transport: DnsTransport): { answer: DnsAnswer; truncated: boolean } => {
   if (fits(header, answer, limit)) return { answer, truncated: false };
   const bare = { ...answer, additionals: [] };
-  if (!fits(header, bare, limit)) return { answer: { ...answer, answers: [], authorities: [], additionals: [] }, truncated: true };
+  if (!fits(header, bare, limit)) {
+    return transport === 'udp' ? { answer: { ...answer, answers: [], authorities: [], additionals: [] }, truncated: true } : { answer: bare, truncated: false };
+  }
   // Binary search for the most additional records that still fit (they are optional, RFC 2181 §9).
   let low = 0;
   let high = answer.additionals.length - 1;

@@ -86,8 +86,8 @@ export class HaproxyProcess {
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  /** `server-template` of `slots` servers in backend `backend`, filled from the SRV name `srv`. */
-  static start(dnsPort: number, backend: string, srv: string, slots: number): HaproxyProcess {
+  /** `server-template` of `slots` servers in backend `backend`, filled from the SRV name `srv`, asking over UDP or TCP. */
+  static start(dnsPort: number, backend: string, srv: string, slots: number, transport: 'udp' | 'tcp' = 'udp'): HaproxyProcess {
     const dir = mkdtempSync(join(tmpdir(), 'registry-haproxy-'));
     const config = [
       'global',
@@ -98,7 +98,7 @@ export class HaproxyProcess {
       '  timeout client 5s',
       '  timeout server 5s',
       'resolvers registry',
-      `  nameserver registry 127.0.0.1:${dnsPort}`,
+      `  nameserver registry ${transport === 'tcp' ? 'tcp@' : ''}127.0.0.1:${dnsPort}`,
       '  accepted_payload_size 8192',
       '  resolve_retries 3',
       '  timeout resolve 500ms',
