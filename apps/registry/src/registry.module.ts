@@ -32,6 +32,7 @@ import { ServiceConnectionResolver } from './services/service-connection.resolve
 import { ServiceResolver } from './services/service.resolver';
 import { ServiceSlicesLoader } from './services/service-slices.loader';
 import { SliceView } from './slice-view/slice-view';
+import { DnsServer } from './dns/dns.server';
 import { ChangeFeed } from './watch/change-feed';
 import { WatchResolver } from './watch/watch.resolver';
 import { WatchService } from './watch/watch.service';
@@ -76,6 +77,7 @@ export class RegistryModule {
         CommandService, CommandOutcomeResolver, DecisionStates, ProjectionSignal, OutcomeWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
         ChangeFeed,
         SliceView,
+        DnsServer,
         WatchService,
         WatchResolver,
         ApiTokenResolver,

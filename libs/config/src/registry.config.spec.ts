@@ -38,7 +38,12 @@ describe('loadRegistryConfig', () => {
       leases: { sweepMs: 1000, protectFraction: 0.3, protectMin: 20, renewCoalesceMs: 200 },
       kafkaMaxRecordBytes: 1048576,
       postgres: { statementTimeoutMs: 5000, lockTimeoutMs: 3000, idleInTransactionTimeoutMs: 60000, connectTimeoutMs: 3000, queryTimeoutMs: 6000, keepAliveMs: 10000 },
+      dns: { port: 8600, zone: 'cluster.local', ttlSeconds: 5 },
     });
+  });
+
+  it('reads the DNS settings; 0 turns DNS off, and the zone is compared in lower case without its trailing dot', () => {
+    expect(loadRegistryConfig({ DNS_PORT: '0', DNS_ZONE: 'Registry.Example.', DNS_TTL_SECONDS: '30' }).dns).toEqual({ port: 0, zone: 'registry.example', ttlSeconds: 30 });
   });
 
   it('reads the Postgres timeouts and keeps the client-side one above the statement timeout', () => {
@@ -97,6 +102,10 @@ describe('loadRegistryConfig', () => {
     [{ LEASE_PROTECT_MIN: '0' }, /LEASE_PROTECT_MIN: expected an integer in 1\.\.10000000/],
     [{ LEASE_RENEW_COALESCE_MS: '-5' }, /LEASE_RENEW_COALESCE_MS/],
     [{ GRAPHQL_INTROSPECTION: 'no' }, /GRAPHQL_INTROSPECTION: expected "on" or "off"/],
+    [{ DNS_PORT: '70000' }, /DNS_PORT: expected an integer in 0\.\.65535/],
+    [{ DNS_ZONE: 'cluster..local' }, /DNS_ZONE: expected a domain name/],
+    [{ DNS_ZONE: 'under_score.local' }, /DNS_ZONE/],
+    [{ DNS_TTL_SECONDS: '-1' }, /DNS_TTL_SECONDS: expected an integer in 0\.\.86400/],
   ])('stops on %p naming the variable and the rule', (env, message) => {
     expect(() => loadRegistryConfig(env)).toThrow(ConfigError);
     expect(() => loadRegistryConfig(env)).toThrow(message);

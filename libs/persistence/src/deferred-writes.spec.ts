@@ -40,9 +40,9 @@ describe('DeferredWrites', () => {
   it('flushes by itself once the held parameters grow large, so memory stays bounded', async () => {
     const { sent, target } = recorder();
     const writes = new DeferredWrites(target as never);
-    await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(3 * 1024 * 1024)]);
+    await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(1024 * 1024)]);
     expect(sent).toHaveLength(0);
-    await writes.query('INSERT INTO b SELECT * FROM jsonb_array_elements($1::jsonb)', ['y'.repeat(2 * 1024 * 1024)]);
+    await writes.query('INSERT INTO b SELECT * FROM jsonb_array_elements($1::jsonb)', ['y'.repeat(1024 * 1024)]);
     expect(sent).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 import type { Queryable } from './in-transaction';
 
-/** Parameters held before a flush is forced: about two JSON chunks (see json-chunks), so memory stays bounded. */
-const MAX_PENDING_CHARS = 4 * 1024 * 1024;
+/** Parameters held before a flush is forced: one JSON chunk (see json-chunks), so a large batch holds no more than before. */
+const MAX_PENDING_CHARS = 2 * 1024 * 1024;
 
 interface Statement {
   readonly sql: string;

@@ -34,6 +34,8 @@ export const isolatedConfig = async (overrides: Record<string, string> = {}): Pr
     DLQ_TOPIC: `test.${name}.dlq`,
     EVENTS_PARTITIONS: '3',
     PROJECTOR_GROUP_ID: `test.${name}.projector`,
+    // Test files run side by side: DNS only where a test asks for it, on a port of its own.
+    DNS_PORT: '0',
     ...overrides,
   });
 };

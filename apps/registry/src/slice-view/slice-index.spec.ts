@@ -1,22 +1,9 @@
-import { SERVICE_NAME_LABEL, type EndpointSlice } from '@lib/domain';
+import type { EndpointSlice } from '@lib/domain';
+import { aReadyEndpoint, aServiceSlice } from './testing/slices';
 import { SliceIndex } from './slice-index';
 
-const slice = (service: string, name: string, addresses: string[] = [], namespace = 'shop'): EndpointSlice => ({
-  namespace,
-  name,
-  uid: name,
-  labels: { [SERVICE_NAME_LABEL]: service },
-  annotations: {},
-  generation: 1,
-  creationTimestamp: '2026-01-01T00:00:00Z',
-  addressType: 'IPv4',
-  endpoints: addresses.map((address) => ({
-    addresses: [address],
-    conditions: { ready: true, serving: true, terminating: false },
-    targetRef: { kind: 'Instance', namespace, name: address },
-  })),
-  ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
-});
+const slice = (service: string, name: string, addresses: string[] = [], namespace = 'shop'): EndpointSlice =>
+  aServiceSlice(service, name, addresses.map((address) => aReadyEndpoint([address])), { namespace });
 
 const addressesOf = (slices: readonly EndpointSlice[]) => slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses));
 
