@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { eventually, graphqlOk, isolatedConfig } from '@lib/testing';
+import { eventually, graphql, graphqlOk, isolatedConfig } from '@lib/testing';
 import { startRegistry, type RunningRegistry } from './registry-app';
 import { buildConsole, foreignRequests, launchChromium, recordRequests } from './support/browser';
 
@@ -170,6 +170,15 @@ describe('web console and GraphQL IDE in Chromium', () => {
       );
       return created.createApiToken.token;
     };
+
+    it('tells a token its name and scopes (viewer), and reads leases only where it may read', async () => {
+      const token = await tokenWith(['read:shop']);
+      const viewer = await graphqlOk<{ viewer: { name: string; scopes: string[] } }>(registry.url, '{ viewer { name scopes } }', {}, { authorization: `Bearer ${token}` });
+      expect(viewer.viewer).toEqual({ name: 'console-readshop', scopes: ['read:shop'] });
+      const refused = await graphql(registry.url, '{ endpointLeases(serviceName: "web") { id } }', {}, { authorization: `Bearer ${token}` });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(await graphqlOk(registry.url, '{ endpointLeases(namespace: "shop", serviceName: "none") { id } }', {}, { authorization: `Bearer ${token}` })).toEqual({ endpointLeases: [] });
+    });
 
     it('asks for a token, keeps it for the tab, and offers actions only with write scope', async () => {
       const page = await context.newPage();
