@@ -20,6 +20,9 @@ const firstFailure = (errors: GraphQLResponse<unknown>['errors']): GraphQLFailur
   return error && new GraphQLFailure(error.message, error.extensions?.code);
 };
 
+/** graphql-ws close codes of the registry: no or unknown token, token revoked. */
+const TOKEN_REFUSED = new Set([4401, 4403]);
+
 const bearer = (token: string | null): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
 /** The registry's own GraphQL API on the host that served the console, and nothing else. */
@@ -56,7 +59,9 @@ export class RegistryApi {
       url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
       connectionParams: bearer(this.token),
       retryAttempts: Number.MAX_SAFE_INTEGER,
-      shouldRetry: () => true,
+      // Network trouble and restarts are retried; a refused or revoked token is not (the list
+      // that follows says why, and the console asks to sign in again).
+      shouldRetry: (event) => !(event instanceof CloseEvent && TOKEN_REFUSED.has(event.code)),
     });
     return this.socket.subscribe<T>(
       { query, variables },
