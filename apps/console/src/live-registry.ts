@@ -59,7 +59,7 @@ export class LiveRegistry {
   private readonly listeners = new Set<(snapshot: LiveSnapshot) => void>();
   private unsubscribe: (() => void) | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
-  private fetchingServices = new Set<string>();
+  private readonly fetchingServices = new Set<string>();
   private stopped = false;
 
   constructor(private readonly api: RegistryApi) {}

@@ -35,6 +35,8 @@ describe('the console state (list-then-watch)', () => {
     const changed = applyEvent(listed, { type: 'MODIFIED', resourceVersion: '10', object: slice('web-a', 'web', '10', [endpoint('a', false)]) });
     expect(serviceSummaries(changed)[0]).toMatchObject({ ready: 0, total: 1 });
     expect(applyEvent(changed, { type: 'BOOKMARK', resourceVersion: '11', object: null })).toBe(changed);
+    // A deletion replayed from before the slice was created again deletes nothing.
+    expect(applyEvent(changed, { type: 'DELETED', resourceVersion: '8', object: slice('web-a', 'web', '8', []) })).toBe(changed);
   });
 
   it('drops a service with its last slice, and asks for the definition of a service first seen in the watch', () => {

@@ -85,7 +85,8 @@ export const applyEvent = (state: RegistryState, event: WatchEvent): RegistrySta
   if (event.type === 'BOOKMARK' || !slice) return state;
   const key = keyOf(slice.metadata.namespace, slice.metadata.name);
   const known = state.slices.get(key);
-  if (known && compareVersions(known.metadata.resourceVersion, slice.metadata.resourceVersion) >= 0 && event.type !== 'DELETED') return state;
+  // Already seen: a replayed change (or deletion) older than the slice the console holds.
+  if (known && compareVersions(known.metadata.resourceVersion, event.resourceVersion) >= 0) return state;
   const slices = new Map(state.slices);
   if (event.type === 'DELETED') {
     if (!known) return state;
