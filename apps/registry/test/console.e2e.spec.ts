@@ -145,6 +145,39 @@ describe('web console and GraphQL IDE in Chromium', () => {
     });
   });
 
+  describe('lease protection', () => {
+    let registry: RunningRegistry;
+
+    beforeAll(async () => {
+      registry = await startRegistry(await isolatedConfig({ LEASE_SWEEP_MS: '200', LEASE_PROTECT_MIN: '5', LEASE_PROTECT_FRACTION: '0.3' }));
+    });
+    afterAll(async () => {
+      await registry?.close();
+    });
+
+    it('shows the banner while expiry is held back, and follows its end without a reload', async () => {
+      const status = `{ registryStatus { leaseProtection { active } } }`;
+      await graphqlOk(registry.url, REGISTER_SERVICE, { input: { name: 'fleet', ports: [{ port: 80 }] } });
+      const ids = Array.from({ length: 6 }, (_, i) => `10.9.0.${i + 1}`);
+      await graphqlOk(registry.url, REGISTER_ENDPOINTS, { inputs: ids.map((id) => ({ ...endpoint('fleet', id), ttlSeconds: 1, deregisterAfterSeconds: 3600 })) });
+      // All six lapse at once: 6 >= LEASE_PROTECT_MIN and over 30 % of the leases.
+      await eventually(async () => expect(await graphqlOk(registry.url, status)).toEqual({ registryStatus: { leaseProtection: { active: true } } }), LOAD_MS);
+
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${registry.url}/`);
+        await expectTextContaining(page.locator('[data-testid="lease-protection"]'), 'Lease protection is active');
+        expect(await readyCell(page, 'default/fleet').textContent()).toBe('6/6');
+        // Released, the lapsed leases expire: their slice changes bring the status along.
+        await graphqlOk(registry.url, 'mutation { releaseLeaseProtection { projectorLag } }');
+        await expectText(readyCell(page, 'default/fleet'), '0/6');
+        await expectCount(page.locator('[data-testid="lease-protection"]'), 0);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
   describe('with tokens (AUTH_MODE=token)', () => {
     let registry: RunningRegistry;
     let context: BrowserContext;
