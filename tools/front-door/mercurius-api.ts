@@ -7,6 +7,7 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadRegistryConfig } from '@lib/config';
 import type { ExecutionResult } from 'graphql';
+import { AccessModule } from '../../apps/registry/src/access/access.module';
 import { AccessService } from '../../apps/registry/src/access/access.service';
 import { formatErrors } from '../../apps/registry/src/graphql/format-error';
 import { queryLimitRules } from '../../apps/registry/src/graphql/query-limits';
@@ -26,6 +27,7 @@ const bootstrap = async (): Promise<void> => {
   const config = loadRegistryConfig(process.env);
   const graphql = GraphQLModule.forRootAsync<MercuriusDriverConfig>({
     driver: MercuriusDriver,
+    imports: [AccessModule],
     inject: [AccessService],
     useFactory: (access: AccessService): MercuriusDriverConfig => ({
       autoSchemaFile: true,
