@@ -46,7 +46,7 @@ const bootstrap = async (): Promise<void> => {
   });
   const logger = new ConsoleLogger({ json: true, logLevels: ['error', 'warn'] });
   const app = await NestFactory.create<NestFastifyApplication>(
-    RegistryModule.forRoot(config, { projector: false }, graphql),
+    RegistryModule.forRoot(config, { projector: false }, { graphql }),
     new FastifyAdapter({ bodyLimit: config.access.maxBodyBytes }),
     { logger },
   );

@@ -48,8 +48,11 @@ export interface RegistryRoles {
 
 @Module({})
 export class RegistryModule {
-  /** `graphql`: the GraphQL-over-HTTP server; Apollo unless the front-door benchmark tries another. */
-  static forRoot(config: RegistryConfig, roles: RegistryRoles, graphql?: DynamicModule): DynamicModule {
+  /**
+   * `frontDoor`: another GraphQL-over-HTTP server than Apollo on Express, for the front-door
+   * benchmark; its platform serves neither the Kubernetes API nor Prometheus SD (written for Express).
+   */
+  static forRoot(config: RegistryConfig, roles: RegistryRoles, frontDoor?: { graphql: DynamicModule }): DynamicModule {
     return {
       module: RegistryModule,
       imports: [
@@ -60,7 +63,7 @@ export class RegistryModule {
         AccessModule,
         MetricsModule,
         GraphQLSupportModule,
-        graphql ??
+        frontDoor?.graphql ??
           GraphQLModule.forRootAsync<ApolloDriverConfig>({
             driver: ApolloDriver,
             imports: [GraphQLSupportModule],
@@ -69,7 +72,7 @@ export class RegistryModule {
           }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],
-      controllers: [KubernetesApiController, PrometheusSdController],
+      controllers: frontDoor ? [] : [KubernetesApiController, PrometheusSdController],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
         GraphQLWsServer,
