@@ -807,7 +807,7 @@ const buildRows = (): ResultRow[] => {
     const door = (name: string, operation: DoorOperation, figure: 'cpuUsPerRequest' | 'cpuUsPerRequestAboveIdle' | 'p99Ms' | 'rate' | 'errors') => num(get(r, 'frontDoor', name, operation, figure));
     DOOR_OPERATIONS.forEach((operation, i) => {
       for (const { name } of FRONT_DOORS.filter((d) => d.name !== 'apollo')) {
-        rows.push(row(`F${i + 1}-${name}`, `API CPU per ${operation} c${R.doorConcurrency}, ${name} / apollo (today)`, { value: door(name, operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { value: door('apollo', operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { op: '<=', value: 0.5 }, {
+        rows.push(row(`FD${i + 1}-${name}`, `API CPU per ${operation} c${R.doorConcurrency}, ${name} / apollo (today)`, { value: door(name, operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { value: door('apollo', operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { op: '<=', value: 0.5 }, {
           note:
             `adopt at <= 0.5; median of ${R.doorRounds} rounds; above idle ${door(name, operation, 'cpuUsPerRequestAboveIdle')} vs ${door('apollo', operation, 'cpuUsPerRequestAboveIdle')} µs; ` +
             `p99 ${door(name, operation, 'p99Ms')} vs ${door('apollo', operation, 'p99Ms')} ms; ${door(name, operation, 'rate')} vs ${door('apollo', operation, 'rate')} req/s; errors ${door(name, operation, 'errors')} vs ${door('apollo', operation, 'errors')}`,
