@@ -7,8 +7,8 @@ export interface WatchEventData {
     readonly resourceVersion: string;
     readonly object: {
       readonly metadata: { readonly name: string };
-      /** `conditions` only with WATCH_EVENTS_WITH_CONDITIONS. */
-      readonly endpoints: readonly { readonly addresses: readonly string[]; readonly conditions?: { readonly ready: boolean | null } }[];
+      /** `conditions` only with WATCH_EVENTS_WITH_CONDITIONS or WATCH_FULL_SLICES, `nodeName` only with the latter. */
+      readonly endpoints: readonly { readonly addresses: readonly string[]; readonly conditions?: { readonly ready: boolean | null }; readonly nodeName?: string | null }[];
     } | null;
   };
 }
@@ -25,6 +25,19 @@ export const WATCH_EVENTS_WITH_CONDITIONS = `subscription($ns: String, $svc: Str
   endpointSliceEvents(namespace: $ns, serviceName: $svc) {
     type resourceVersion
     object { metadata { name } endpoints { addresses conditions { ready } } }
+  }
+}`;
+
+/** Every field of the slice: the payload a client that mirrors slices receives (the equal-payload fan-out). */
+export const WATCH_FULL_SLICES = `subscription($ns: String, $svc: String) {
+  endpointSliceEvents(namespace: $ns, serviceName: $svc) {
+    type resourceVersion
+    object {
+      apiVersion kind addressType
+      metadata { name namespace uid labels annotations resourceVersion generation creationTimestamp }
+      endpoints { addresses conditions { ready serving terminating } hostname nodeName zone targetRef { kind namespace name } }
+      ports { name protocol port appProtocol }
+    }
   }
 }`;
 

@@ -40,6 +40,8 @@ const environment = (d: RegistryDeployment, port: number): NodeJS.ProcessEnv => 
   ADMIN_TOKEN: d.token,
   // The bench measures capacity, not the per-client limiter (unknown variables are ignored by older builds).
   RATE_LIMIT_PER_SECOND: '1000000',
+  // Requests with a traceparent (only the quiet scenario sends them) get their hops timed.
+  HOP_TRACE: '1',
 });
 
 /** Applies the migrations once, so the API and projector processes never race to create tables. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Etcd3, type Watcher } from 'etcd3';
 import { closedLoop, openLoop, sleep, type LoopResult } from '../lib/loops';
-import { endpointValue, serviceName } from '../lib/payload';
+import { endpointValue, serviceName, sliceObject, type SliceObject } from '../lib/payload';
 import { Recorder, type LatencySummary } from '../lib/stats';
 
 export interface EtcdPutParams {
@@ -76,6 +76,12 @@ export interface EtcdWatchParams {
   readonly count: number;
   readonly durationMs: number;
   readonly drainMs: number;
+  /**
+   * Issue 15's equal-payload fan-out: every put writes one key with the JSON of a slice of this
+   * many endpoints (put i marked in its resourceVersion), and each watcher parses the value, as a
+   * graphql-ws client parses each event. Without it, put i writes key i with a 207 B value.
+   */
+  readonly sliceEndpoints?: number;
 }
 
 export interface FanoutResult {
@@ -105,13 +111,17 @@ export const etcdWatch = async (p: EtcdWatchParams): Promise<FanoutResult> => {
   let outOfOrder = 0;
   let sendErrors = 0;
   let firstError: string | undefined;
+  const slice = p.sliceEndpoints ? sliceObject('bench-slicefan', 'svc-0000', 0, p.sliceEndpoints) : undefined;
+  const markedSlice = (i: number) => JSON.stringify({ ...slice, metadata: { ...slice?.metadata, resourceVersion: String(i) } });
   try {
     for (let w = 0; w < p.watchers; w++) {
       const watcher = await clients[w % p.connections].watch().prefix(`${p.prefix}/`).create();
       let lastRevision = 0n;
       watcher.on('put', (kv) => {
         const now = performance.now();
-        const index = Number(kv.key.toString().slice(p.prefix.length + 1));
+        const index = p.sliceEndpoints
+          ? Number((JSON.parse(kv.value.toString()) as SliceObject).metadata.resourceVersion)
+          : Number(kv.key.toString().slice(p.prefix.length + 1));
         const revision = BigInt(kv.mod_revision);
         if (revision <= lastRevision) outOfOrder++;
         lastRevision = revision;
@@ -126,8 +136,8 @@ export const etcdWatch = async (p: EtcdWatchParams): Promise<FanoutResult> => {
       const t0 = performance.now();
       sentAt[i] = t0;
       writer
-        .put(`${p.prefix}/${i}`)
-        .value(endpointValue('default', 'watch', i, 1))
+        .put(p.sliceEndpoints ? `${p.prefix}/slice` : `${p.prefix}/${i}`)
+        .value(p.sliceEndpoints ? markedSlice(i) : endpointValue('default', 'watch', i, 1))
         .then(
           () => ack.push(performance.now() - t0),
           (error: unknown) => {

@@ -13,7 +13,7 @@ import {
   serviceInput,
   type MutationData,
 } from '../lib/graphql-http';
-import { subscribe, type Subscriber } from '../lib/graphql-ws-client';
+import { WATCH_EVENTS, WATCH_FULL_SLICES, subscribe, type Subscriber } from '../lib/graphql-ws-client';
 import { endpointAddress, serviceName } from '../lib/payload';
 import { Recorder } from '../lib/stats';
 import type { FanoutResult } from './etcd';
@@ -35,8 +35,9 @@ const mutate = async (
   field: string,
   variables: Record<string, unknown>,
   wait: WaitMode,
+  headers: Record<string, string> = {},
 ): Promise<{ error?: string; projected: boolean }> => {
-  const response = await http.post<MutationData>(query, variables, waitHeaders(wait));
+  const response = await http.post<MutationData>(query, variables, { ...waitHeaders(wait), ...headers });
   const error = responseError(response);
   if (error) return { error, projected: false };
   return { projected: response.data?.[field]?.resourceVersion != null };
@@ -235,18 +236,45 @@ export interface FanoutParams extends Target {
   readonly drainMs: number;
   readonly readyTimeoutMs: number;
   readonly wait: WaitMode;
+  /**
+   * Issue 15's equal-payload fan-out: service 0 already holds this many endpoints (addresses
+   * 0..n-1 of `addressBlock`, one slice), mutation i re-registers endpoint i % n with node name
+   * `m-<i>`, and every subscriber selects the whole slice. Without it, mutation i registers a new
+   * endpoint and subscribers select addresses only.
+   */
+  readonly rewriteEndpoints?: number;
+  /**
+   * Sends a W3C traceparent with each mutation (trace id = its index + 1) and returns the client's
+   * wall-clock send and first-receipt times, for lining up with the registry's HOP_TRACE lines.
+   */
+  readonly traceHops?: boolean;
 }
+
+/** Client-side ends of one traced mutation, in epoch milliseconds. */
+export interface ClientHops {
+  readonly trace: string;
+  readonly sent: number;
+  received?: number;
+}
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
+const traceIdOf = (index: number): string => (index + 1).toString(16).padStart(32, '0');
+
+/** The node name that marks mutation `index` in the rewrite mode. */
+const markerNode = (index: number): string => `m-${index}`;
 
 /**
  * Open-loop registerEndpoint at `rate`/s; latency from just before the request is sent to the
- * graphql-ws event whose slice first lists the new address, for every subscriber. Delivery is
- * complete when every subscriber saw every address; order is checked on resourceVersion.
+ * graphql-ws event whose slice first shows the mutation (its new address, or in the rewrite mode
+ * its marker node name), for every subscriber. Delivery is complete when every subscriber saw
+ * every mutation; order is checked on resourceVersion.
  */
-export const fanout = async (p: FanoutParams): Promise<FanoutResult & { readySeconds: number; subscriberErrors: string[] }> => {
+export const fanout = async (p: FanoutParams): Promise<FanoutResult & { readySeconds: number; subscriberErrors: string[]; hops?: ClientHops[] }> => {
   const http = client(p, 256);
+  const hops: ClientHops[] = [];
   const sentAt = new Float64Array(p.count);
   const indexOf = new Map<string, number>();
-  for (let i = 0; i < p.count; i++) indexOf.set(endpointAddress(p.addressBlock, i), i);
+  for (let i = 0; i < p.count; i++) indexOf.set(p.rewriteEndpoints ? markerNode(i) : endpointAddress(p.addressBlock, i), i);
   const latency = new Recorder();
   const ack = new Recorder();
   let delivered = 0;
@@ -271,13 +299,14 @@ export const fanout = async (p: FanoutParams): Promise<FanoutResult & { readySec
             lastRv = rv;
           } else if (rv > lastRv) lastRv = rv;
           for (const endpoint of event.object?.endpoints ?? []) {
-            const index = indexOf.get(endpoint.addresses[0]);
+            const index = indexOf.get((p.rewriteEndpoints ? endpoint.nodeName : endpoint.addresses[0]) ?? '');
             if (index === undefined || seen.has(index) || sentAt[index] === 0) continue;
             seen.add(index);
             delivered++;
             latency.push(now - sentAt[index]);
+            if (p.traceHops && hops[index]) hops[index].received ??= epochNow();
           }
-        }),
+        }, p.rewriteEndpoints ? WATCH_FULL_SLICES : WATCH_EVENTS),
       );
     }
     const readyUntil = performance.now() + p.readyTimeoutMs;
@@ -289,8 +318,12 @@ export const fanout = async (p: FanoutParams): Promise<FanoutResult & { readySec
     const loop = await openLoop({ rate: p.rate, count: p.count, durationMs: p.durationMs }, (i) => {
       const t0 = performance.now();
       sentAt[i] = t0;
-      const input = endpointInput(p.namespace, serviceName(i % p.services), endpointAddress(p.addressBlock, i), i);
-      mutate(http, REGISTER_ENDPOINT, 'registerEndpoint', { input }, p.wait).then(
+      if (p.traceHops) hops[i] = { trace: traceIdOf(i), sent: epochNow() };
+      const headers: Record<string, string> = p.traceHops ? { traceparent: `00-${traceIdOf(i)}-0000000000000001-01` } : {};
+      const input = p.rewriteEndpoints
+        ? { ...endpointInput(p.namespace, serviceName(0), endpointAddress(p.addressBlock, i % p.rewriteEndpoints), i % p.rewriteEndpoints), nodeName: markerNode(i) }
+        : endpointInput(p.namespace, serviceName(i % p.services), endpointAddress(p.addressBlock, i), i);
+      mutate(http, REGISTER_ENDPOINT, 'registerEndpoint', { input }, p.wait, headers).then(
         (outcome) => {
           if (outcome.error) {
             sendErrors++;
@@ -321,6 +354,7 @@ export const fanout = async (p: FanoutParams): Promise<FanoutResult & { readySec
       firstError,
       readySeconds,
       subscriberErrors: [...new Set(subscribers.flatMap((s) => s.errors))].slice(0, 5),
+      ...(p.traceHops && { hops }),
     };
   } finally {
     await Promise.allSettled(subscribers.map((s) => s.stop()));

@@ -45,9 +45,18 @@ describe('CloudEvents Kafka binding (binary mode)', () => {
     ['a value that is not JSON', (m: LogMessage) => ({ ...m, value: Buffer.from('{oops') }), /not JSON/],
     ['a key of another service', (m: LogMessage) => ({ ...m, key: 'shop/other' }), /does not match/],
     ['a missing event id', (m: LogMessage) => ({ ...m, headers: { ...m.headers, ce_id: '' } }), /ce_id/],
+    ['a U+0000 in the data (escaped, as JSON carries it)', (m: LogMessage) => ({ ...m, value: Buffer.from(JSON.stringify({ namespace: 'shop', serviceName: 'cart', id: 'vm\u00001' })) }), /data.id: contains U\+0000/],
   ])('refuses %s as unreadable (a dead letter)', (_case, corrupt, message) => {
     const bad = corrupt(asMessage(encodeEvent(recorded)));
     expect(() => decodeEvent(bad)).toThrow(UnreadableEventError);
     expect(() => decodeEvent(bad)).toThrow(message);
+  });
+
+  it('reads a backslash followed by u0000 as the text it is, not as U+0000', () => {
+    const id = 'vm\\u0000';
+    const message = asMessage(encodeEvent({ ...recorded, event: { type: 'EndpointDeregistered', data: { namespace: 'shop', serviceName: 'cart', id } } }));
+    expect(message.value?.toString()).toContain('\\\\u0000');
+    expect(() => decodeEvent(message)).toThrow('data.id');
+    expect(() => decodeEvent(message)).not.toThrow('U+0000');
   });
 });

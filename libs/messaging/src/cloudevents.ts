@@ -107,14 +107,15 @@ export const decodeEvent = (message: LogMessage): RecordedEvent => {
   }
   const preconditions = decodePreconditions(h);
   if (Number.isNaN(Date.parse(h.ce_time))) throw new UnreadableEventError(`ce_time is not a time: ${h.ce_time}`);
+  const text = message.value?.toString('utf8') ?? 'null';
   let data: unknown;
   try {
-    data = JSON.parse(message.value?.toString('utf8') ?? 'null');
+    data = JSON.parse(text);
   } catch (error) {
     throw new UnreadableEventError(`value is not JSON: ${(error as Error).message}`);
   }
   const event = upcast(type, Number(match[2]), data);
-  validateEvent(event);
+  validateEvent(event, { scanForNul: text.includes('\\u0000') });
   const { namespace, name } = eventServiceKey(event);
   if (message.key !== serviceKey(namespace, name)) {
     throw new UnreadableEventError(`key ${message.key} does not match the event's service ${serviceKey(namespace, name)}`);

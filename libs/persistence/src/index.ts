@@ -17,3 +17,4 @@ export * from './repositories/projection-repositories';
 export { splitServiceKey } from './repositories/service-keys';
 export * from './repositories/projection-topology.repository';
 export { STALLED_SERVER_MESSAGE } from './stalled-server-guard';
+export * from './deferred-writes';

@@ -10,6 +10,7 @@ import {
 } from '@lib/domain';
 import { decodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import {
+  DeferredWrites,
   inTransaction,
   splitServiceKey,
   type CommandOutcomeRecord,
@@ -97,7 +98,7 @@ export class BatchApplier {
     for (const part of parts) for (const d of part.decoded) if ('error' in d) unapplicable.set(d.message, d.error);
     const lettered = new Set<LogMessage>();
     for (;;) {
-      const next = await this.repositories.offsets.peekNext(this.dataSource.manager, parts.map((p) => p.tp));
+      const next = unapplicable.size > 0 ? await this.repositories.offsets.peekNext(this.dataSource.manager, parts.map((p) => p.tp)) : new Map<number, bigint>();
       for (const { batch, decoded } of parts) {
         for (const d of decoded) {
           const reason = unapplicable.get(d.message);
@@ -140,16 +141,19 @@ export class BatchApplier {
     const judged = this.applyCommands(commands, models);
     const lettered = deadLetterOutcomes(fresh.flatMap((p) => p.decoded.filter((d) => unapplicable.has(d.message))), unapplicable);
     const { latest, changes, versions } = await this.commitWrites(tx, judged);
-    await this.writeRows(tx, judged, models, versions);
-    await this.repositories.outcomes.record(tx, lettered);
-    await this.repositories.history.append(tx, historyEntries(judged.applied, changes, versions));
+    // The rows below are written and never read back in this transaction: one round trip for all.
+    const writes = new DeferredWrites(tx);
+    await this.writeRows(tx, writes, judged, models, versions);
+    await this.repositories.outcomes.record(writes, lettered);
+    await this.repositories.history.append(writes, historyEntries(judged.applied, changes, versions));
     await this.repositories.offsets.advance(
-      tx,
+      writes,
       fresh.map((p) => ({ ...p.tp, nextOffset: p.decoded[p.decoded.length - 1].message.offset + 1n })),
       latest,
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
-    await this.repositories.changes.announce(tx, latest);
+    await this.repositories.changes.announce(writes, latest);
+    await writes.flush();
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
     return {
@@ -206,7 +210,13 @@ export class BatchApplier {
   }
 
   /** Rows proportional to the change: the services and endpoints the commands touched, leases, verdicts. */
-  private async writeRows(tx: EntityManager, judged: Judged, models: ReadonlyMap<string, ServiceModel>, versions: ReadonlyMap<string, string>): Promise<void> {
+  private async writeRows(
+    tx: EntityManager,
+    writes: DeferredWrites,
+    judged: Judged,
+    models: ReadonlyMap<string, ServiceModel>,
+    versions: ReadonlyMap<string, string>,
+  ): Promise<void> {
     const endpointKeys = new Map<string, { key: string; id: string }>();
     const outcomes: CommandOutcomeRecord[] = [];
     for (const { command, endpointIds } of judged.applied) {
@@ -225,8 +235,8 @@ export class BatchApplier {
     }
     const serviceKeys = [...new Set(judged.applied.map((a) => a.command.key))];
     const present = serviceKeys.map((key) => [key, models.get(key) as ServiceModel] as const).filter(([, m]) => m.definition !== undefined);
-    await this.repositories.services.delete(tx, serviceKeys.filter((key) => models.get(key)?.definition === undefined));
-    await this.repositories.services.save(tx, present.map(([, m]) => storedService(m)));
+    await this.repositories.services.delete(writes, serviceKeys.filter((key) => models.get(key)?.definition === undefined));
+    await this.repositories.services.save(writes, present.map(([, m]) => storedService(m)));
     const upserts = [];
     const removals = [];
     for (const { key, id } of endpointKeys.values()) {
@@ -237,11 +247,12 @@ export class BatchApplier {
       if (entry) upserts.push({ namespace, serviceName: name, ...entry });
       else removals.push({ namespace, serviceName: name, id });
     }
-    await this.repositories.endpoints.delete(tx, removals);
-    await this.repositories.endpoints.save(tx, upserts);
-    // Operational lease rows follow the log in this transaction (see LeaseRepository).
+    await this.repositories.endpoints.delete(writes, removals);
+    await this.repositories.endpoints.save(writes, upserts);
+    // Operational lease rows follow the log in this transaction (see LeaseRepository); they lock
+    // first and write the same table twice, so they go on their own.
     await this.repositories.leases.applyProjected(tx, lastLeaseWritePerEndpoint(judged.applied.flatMap((a) => a.leaseWrites)));
-    await this.repositories.outcomes.record(tx, outcomes);
+    await this.repositories.outcomes.record(writes, outcomes);
   }
 }
 

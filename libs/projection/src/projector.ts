@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ConsumerHandle, EventLog, LogBatch } from '@lib/messaging';
+import { hopTrace, type ConsumerHandle, type EventLog, type LogBatch } from '@lib/messaging';
 import type { ConsumerOffsetRepository, ProjectionTopologyRepository, SliceChange } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import type { BatchApplier } from './apply-batch';
@@ -65,6 +65,7 @@ export class Projector {
         return positions.find((p) => p.partition === partition)?.nextOffset;
       },
       onBatch: async (batch, context) => {
+        for (const message of batch.messages) hopTrace.mark('projector.fetched', message.headers.ce_traceparent);
         await this.checking?.catch(() => undefined);
         for (let attempt = 0; ; attempt++) {
           if (this.refusedWith) throw this.refusedWith;
@@ -133,6 +134,7 @@ export class Projector {
     const started = process.hrtime.bigint();
     const applied = await this.applier.apply(batches);
     this.metrics.recordBatch(applied, Number(process.hrtime.bigint() - started) / 1e9);
+    for (const traceparent of applied.traceparents) hopTrace.mark('projector.committed', traceparent);
     if (applied.changes.length > 0 || applied.traceparents.length > 0) {
       this.logger.log({
         msg: 'batch applied',

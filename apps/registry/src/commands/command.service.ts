@@ -10,7 +10,7 @@ import {
   type RegistryCommand,
   type RegistryEvent,
 } from '@lib/domain';
-import { AppendOutcomeUnknownError, EVENT_LOG, LogUnavailableError, RecordTooLargeError, type EventLog } from '@lib/messaging';
+import { AppendOutcomeUnknownError, EVENT_LOG, hopTrace, LogUnavailableError, RecordTooLargeError, type EventLog } from '@lib/messaging';
 import { CommandOutcomeRepository, CommandRequestRepository, type CommandVerdict } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
@@ -63,6 +63,7 @@ export class CommandService {
   ) {}
 
   async handle(commands: readonly RegistryCommand[], options: CommandOptions): Promise<CommandOutcome> {
+    hopTrace.mark('api.resolver', options.traceparent);
     for (const command of commands) this.access.requireWrite(options.principal, commandNamespace(command));
     validateRequestId(options.requestId);
     const keys = commands.map(commandServiceKey);
@@ -85,6 +86,7 @@ export class CommandService {
     options: CommandOptions,
     preconditions?: CommandPreconditions,
   ): Promise<CommandOutcome> {
+    hopTrace.mark('api.decided', options.traceparent);
     const parts = decided.filter((events) => events.length > 0);
     const commandId = randomUUID();
     if (options.requestId !== undefined) {
@@ -110,7 +112,10 @@ export class CommandService {
       ),
     );
     await this.appendAll(commandId, recorded, options.requestId);
-    return this.outcomeOf(commandId, recorded.flat().map((r) => r.metadata.id), options);
+    const eventIds = recorded.flat().map((r) => r.metadata.id);
+    hopTrace.remember(eventIds, options.traceparent);
+    hopTrace.mark('api.appended', options.traceparent);
+    return this.outcomeOf(commandId, eventIds, options);
   }
 
   /** The verdict of a command: PENDING until the projector has judged every part. */
@@ -150,6 +155,7 @@ export class CommandService {
   private async outcomeOf(commandId: string, eventIds: string[], options: CommandOptions): Promise<CommandOutcome> {
     if (!options.waitForProjection) return { commandId, eventIds, resourceVersion: null };
     const verdict = await this.waiter.waitFor(commandId);
+    hopTrace.mark('api.verdict', options.traceparent);
     if (verdict.status === 'REJECTED') {
       const field = verdict.field ?? 'input';
       throw new ApiError(rejectionCode(verdict.code), `${field}: ${verdict.message ?? 'rejected'}`, {

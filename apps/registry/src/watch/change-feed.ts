@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EndpointSlice as DomainSlice } from '@lib/domain';
+import { hopTrace } from '@lib/messaging';
 import { SliceChangeRepository } from '@lib/persistence';
 import { CoalescingLoop } from '@lib/projection';
 import { DataSource } from 'typeorm';
@@ -67,6 +68,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
     for (;;) {
       const batch = await this.changes.readRange(this.dataSource.manager, { afterRv: this.position, limit: READ_BATCH });
       for (const change of batch) {
+        hopTrace.markEvents('api.feed-read', change.eventIds);
         const feedChange: FeedChange = {
           resourceVersion: BigInt(change.resourceVersion),
           slice: change.slice,
@@ -78,6 +80,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
         };
         this.position = feedChange.resourceVersion;
         for (const listener of this.listeners) listener(feedChange);
+        hopTrace.markEvents('api.feed-dispatched', change.eventIds);
       }
       if (batch.length < READ_BATCH) return;
     }

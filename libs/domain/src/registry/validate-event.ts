@@ -13,14 +13,17 @@ const NUL_RULE = 'contains U+0000, which Postgres cannot store';
 const EXPIRY_PHASES = ['NotReady', 'Removed'];
 
 /**
+ * `scanForNul: false` skips the walk for U+0000 when the caller knows there is none (the JSON text
+ * it parsed has no `\u0000` escape, the only way JSON carries one).
+ *
  * The projector reads the log as the API reads its input: an event that could not have passed the
  * API's validators (a hand-produced message, a bug in an old writer) is unreadable and goes to the
  * dead-letter topic with the field and rule, instead of failing its partition's transaction for
  * ever. What depends on the service's state (an address family it serves) is judged at apply time.
  */
-export const validateEvent = (event: RegistryEvent): void => {
+export const validateEvent = (event: RegistryEvent, options: { readonly scanForNul?: boolean } = {}): void => {
   try {
-    rejectNul(event.data, 'data');
+    if (options.scanForNul ?? true) rejectNul(event.data, 'data');
     validateData(event);
   } catch (error) {
     if (error instanceof DomainError) throw new UnreadableEventError(`${event.type}: ${error.message}`);

@@ -21,17 +21,23 @@ export class ConsumerOffsetRepository {
    */
   async lockNext(q: Queryable, tps: readonly TopicPartition[]): Promise<Map<number, bigint>> {
     const { groupId, topic, partitions } = oneTopic(tps);
+    const lock = async () => {
+      const rows: { partition: number; next_offset: string }[] = await q.query(
+        `SELECT partition, next_offset FROM consumer_offsets
+          WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE`,
+        [groupId, topic, partitions],
+      );
+      return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+    };
+    const locked = await lock();
+    // A partition's row exists after its first batch: only then does locking take one round trip.
+    if (locked.size === partitions.length) return locked;
     await q.query(
       `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, resource_version)
        SELECT $1, $2, p, 0, 0 FROM unnest($3::int[]) AS p ON CONFLICT DO NOTHING`,
       [groupId, topic, partitions],
     );
-    const rows: { partition: number; next_offset: string }[] = await q.query(
-      `SELECT partition, next_offset FROM consumer_offsets
-        WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE`,
-      [groupId, topic, partitions],
-    );
-    return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+    return lock();
   }
 
   /** Unlocked read, to decide what to dead-letter before the applying transaction starts; absent = 0. */

@@ -1,0 +1,61 @@
+import type { Queryable } from './in-transaction';
+
+/** Parameters held before a flush is forced: one JSON chunk (see json-chunks), so a large batch holds no more than before. */
+const MAX_PENDING_CHARS = 2 * 1024 * 1024;
+
+interface Statement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+const DATA_MODIFYING = /^\s*(INSERT|UPDATE|DELETE)\b/i;
+
+/**
+ * Several statements as one: each data-modifying statement becomes a CTE (Postgres runs every one
+ * of them to completion, read or not), each SELECT a subquery of the main query, and each
+ * statement's `$n` parameters are renumbered after those of the statements before it.
+ */
+export const combineStatements = (statements: readonly Statement[]): Statement => {
+  const params: unknown[] = [];
+  const ctes: string[] = [];
+  const selects: string[] = [];
+  for (const statement of statements) {
+    const offset = params.length;
+    params.push(...statement.params);
+    const sql = statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    if (DATA_MODIFYING.test(sql)) ctes.push(`w${ctes.length} AS (${sql})`);
+    else selects.push(`(${sql}) AS s${selects.length}`);
+  }
+  const main = selects.length > 0 ? `SELECT 1 FROM ${selects.join(', ')}` : 'SELECT 1';
+  return { sql: ctes.length > 0 ? `WITH ${ctes.join(', ')} ${main}` : main, params };
+};
+
+/**
+ * A Queryable for writes whose results nobody reads: they are held and sent together by `flush`,
+ * one statement and one round trip instead of one each. Only for statements that touch different
+ * rows, without a WITH of their own (Postgres allows data-modifying CTEs at the top level only) and
+ * whose order does not matter: in one statement they all see the same snapshot.
+ */
+export class DeferredWrites implements Queryable {
+  private pending: Statement[] = [];
+  private chars = 0;
+
+  constructor(private readonly target: Queryable) {}
+
+  /** Resolves with no rows: a deferred write has no result to read. */
+  async query<T>(sql: string, parameters: readonly unknown[] = []): Promise<T> {
+    if (/^\s*WITH\b/i.test(sql)) throw new Error('a deferred write cannot have a WITH clause of its own');
+    this.pending.push({ sql, params: parameters });
+    for (const p of parameters) this.chars += typeof p === 'string' ? p.length : 64;
+    if (this.chars >= MAX_PENDING_CHARS) await this.flush();
+    return [] as T;
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const { sql, params } = combineStatements(this.pending);
+    this.pending = [];
+    this.chars = 0;
+    await this.target.query(sql, [...params]);
+  }
+}
