@@ -434,8 +434,9 @@ const frontDoorScenario = async (
     );
   };
   let run = 0;
+  const doors = FRONT_DOORS.filter((d) => !env.BENCH_FRONT_DOORS || env.BENCH_FRONT_DOORS.split(',').includes(d.name));
   for (let pass = 0; pass < R.doorRounds; pass++) {
-    for (const door of FRONT_DOORS) {
+    for (const door of doors) {
       await ensureKafkaAgain(ROOT, log);
       candidate = await RegistryProcess.start('api', `frontdoor-${door.name}-${pass}`, deployment, {
         ...processOptions,
