@@ -873,7 +873,7 @@ const buildRows = (): ResultRow[] => {
   if (r.frontDoor) {
     const door = (name: string, operation: DoorOperation, figure: 'cpuUsPerRequest' | 'cpuUsPerRequestAboveIdle' | 'p99Ms' | 'rate' | 'errors') => num(get(r, 'frontDoor', name, operation, figure));
     DOOR_OPERATIONS.forEach((operation, i) => {
-      for (const { name } of FRONT_DOORS.filter((d) => d.name !== 'apollo')) {
+      for (const { name } of FRONT_DOORS.filter((d) => d.name !== 'apollo' && get(r, 'frontDoor', d.name) !== undefined)) {
         rows.push(row(`FD${i + 1}-${name}`, `API CPU per ${operation} c${R.doorConcurrency}, ${name} / apollo (today)`, { value: door(name, operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { value: door('apollo', operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { op: '<=', value: 0.5 }, {
           note:
             `adopt at <= 0.5; median of ${R.doorRounds} rounds; above idle ${door(name, operation, 'cpuUsPerRequestAboveIdle')} vs ${door('apollo', operation, 'cpuUsPerRequestAboveIdle')} µs; ` +
