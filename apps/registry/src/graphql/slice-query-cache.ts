@@ -93,9 +93,11 @@ export class SliceQueryCache {
   save(ticket: SliceCacheTicket, result: FormattedExecutionResult, json?: string): string | undefined {
     if (result.errors || ticket.resourceVersion !== this.resourceVersion) return undefined;
     const text = json ?? JSON.stringify(result);
-    if (this.bytes + text.length > MAX_BYTES) return text;
+    // The key counts too: over HTTP it holds the query text itself.
+    const size = ticket.key.length + text.length;
+    if (this.bytes + size > MAX_BYTES) return text;
     this.entries.set(ticket.key, text);
-    this.bytes += text.length;
+    this.bytes += size;
     this.idleTimer ??= setTimeout(() => this.clear(undefined), IDLE_MS).unref();
     return text;
   }
