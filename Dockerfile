@@ -34,7 +34,8 @@ COPY package.json ./
 RUN mkdir -p /data && chown node:node /data
 # The unprivileged user of the official Node images (uid 1000).
 USER node
-EXPOSE 4000
+# 4000: HTTP (GraphQL, Kubernetes API, metrics); 8600: DNS (DNS_PORT); 18000: Envoy xDS (XDS_PORT).
+EXPOSE 4000 8600/udp 8600/tcp 18000
 # Nest's shutdown hooks handle SIGTERM: the API drains, the projector commits its batch in flight.
 STOPSIGNAL SIGTERM
 # The slim image has no curl; Node 20 has fetch. Liveness only: /readyz would restart a healthy

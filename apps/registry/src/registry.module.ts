@@ -31,6 +31,8 @@ import { SliceQueryCache } from './graphql/slice-query-cache';
 import { ServiceConnectionResolver } from './services/service-connection.resolver';
 import { ServiceResolver } from './services/service.resolver';
 import { ServiceSlicesLoader } from './services/service-slices.loader';
+import { SliceView } from './slice-view/slice-view';
+import { DnsServer } from './dns/dns.server';
 import { ChangeFeed } from './watch/change-feed';
 import { WatchResolver } from './watch/watch.resolver';
 import { WatchService } from './watch/watch.service';
@@ -40,6 +42,7 @@ import { ReadAccess } from './kubernetes-api/read-access';
 import { WatchResponder } from './kubernetes-api/watch-response';
 import { PrometheusSdController } from './service-discovery/prometheus-sd.controller';
 import { PrometheusSdService } from './service-discovery/prometheus-sd.service';
+import { XdsServer } from './xds/xds.server';
 
 export interface RegistryRoles {
   /** Run the projector in this process too (embedded mode and `npm start`). */
@@ -78,6 +81,8 @@ export class RegistryModule {
         GraphQLWsServer,
         CommandService, CommandOutcomeResolver, DecisionStates, ProjectionSignal, OutcomeWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
         ChangeFeed,
+        SliceView,
+        DnsServer,
         WatchService,
         WatchResolver,
         ApiTokenResolver,
@@ -92,6 +97,7 @@ export class RegistryModule {
         KubernetesApiService,
         WatchResponder,
         PrometheusSdService,
+        XdsServer,
       ],
     };
   }

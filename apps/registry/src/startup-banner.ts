@@ -59,6 +59,8 @@ export const startupBanner = (config: RegistryConfig, port: number, role: string
     `  data:    ${data}`,
     `  GraphQL: ${graphqlUrl}  (GraphiQL in a browser; WebSocket subscriptions on the same path)`,
     `  auth:    ${authLine(config, port)}`,
+    `  DNS:     ${config.dns.port === 0 ? 'off (DNS_PORT=0)' : `${config.host}:${config.dns.port} udp+tcp, zone svc.${config.dns.zone} (no tokens: dig @${config.host} -p ${config.dns.port} web.default.svc.${config.dns.zone})`}`,
+    `  xDS:     ${config.xdsPort === 0 ? 'off (XDS_PORT=0)' : `${config.host}:${config.xdsPort} gRPC ADS (proxyless gRPC: xds:///<service>.<namespace>)`}`,
     '',
     'Register a service with one endpoint:',
     `  ${curl(graphqlUrl, FIRST_MUTATION, withToken)}`,

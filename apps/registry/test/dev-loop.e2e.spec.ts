@@ -63,7 +63,7 @@ describe('npm run dev: the embedded registry rebuilt and restarted on every sour
   it('serves an edited resolver without a manual restart, keeping DATA_DIR', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: join(workDir, 'data') };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DNS_PORT: '0', DATA_DIR: join(workDir, 'data') };
     delete env.AUTH_MODE;
     delete env.HOST;
     // `npm run dev` clears DATABASE_URL and KAFKA_BROKERS itself: leave them as the caller has them.

@@ -37,7 +37,7 @@ const addressesOf = (result: SlicesResult): string[] =>
 
 /** Like a newcomer's shell: no Postgres, no Kafka, no auth settings. */
 const embeddedEnv = (dataDir: string): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', DNS_PORT: '0' };
   for (const name of Object.keys(env)) {
     if (['DATABASE_URL', 'KAFKA_BROKERS', 'AUTH_MODE', 'ADMIN_TOKEN'].includes(name) || name.startsWith('PG')) delete env[name];
   }

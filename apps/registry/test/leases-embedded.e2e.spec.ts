@@ -17,7 +17,7 @@ describe('leases in embedded mode (PGlite and the embedded event log, one proces
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'registry-leases-'));
     registry = await startRegistry(
-      loadRegistryConfig({ PORT: '0', DATA_DIR: dataDir, LEASE_SWEEP_MS: '200', LEASE_RENEW_COALESCE_MS: '50', LEASE_PROTECT_MIN: '100000' }),
+      loadRegistryConfig({ PORT: '0', DNS_PORT: '0', XDS_PORT: '0', DATA_DIR: dataDir, LEASE_SWEEP_MS: '200', LEASE_RENEW_COALESCE_MS: '50', LEASE_PROTECT_MIN: '100000' }),
     );
     eventLog = registry.app.get<EventLog>(EVENT_LOG);
   }, 120_000);

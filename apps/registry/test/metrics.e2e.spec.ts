@@ -1,5 +1,5 @@
 import type { RegistryConfig } from '@lib/config';
-import { eventually, graphql, isolatedConfig, watch, type Watch } from '@lib/testing';
+import { eventually, graphql, isolatedConfig, prometheusSample, watch, type Watch } from '@lib/testing';
 import { startRegistry, type RunningRegistry } from './registry-app';
 
 // .ci/run exports a random ADMIN_TOKEN; a local run falls back to a test-only one.
@@ -9,17 +9,7 @@ const RATE_LIMIT = 5;
 
 type Labels = Record<string, string>;
 
-/** The sum of the samples of `name` whose labels include `labels` (Prometheus text format). */
-const sample = (text: string, name: string, labels: Labels = {}): number => {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => present[key] === value)) sum += Number(match[3]);
-  }
-  return sum;
-};
+const sample = prometheusSample;
 
 describe('/metrics: the API front door', () => {
   let config: RegistryConfig;

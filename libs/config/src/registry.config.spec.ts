@@ -6,6 +6,7 @@ describe('loadRegistryConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadRegistryConfig({})).toEqual({
       port: 4000,
+      xdsPort: 18000,
       host: '127.0.0.1',
       databaseUrl: undefined,
       kafkaBrokers: undefined,
@@ -38,12 +39,17 @@ describe('loadRegistryConfig', () => {
       kafkaMaxRecordBytes: 1048576,
       postgres: { statementTimeoutMs: 5000, lockTimeoutMs: 3000, idleInTransactionTimeoutMs: 60000, connectTimeoutMs: 3000, queryTimeoutMs: 6000, keepAliveMs: 10000 },
       graphqlHttpPipeline: 'direct',
+      dns: { port: 8600, zone: 'cluster.local', ttlSeconds: 5 },
     });
   });
 
   it('reads the GraphQL-over-HTTP pipeline and names the variable when it is wrong', () => {
     expect(loadRegistryConfig({ GRAPHQL_HTTP_PIPELINE: 'apollo' }).graphqlHttpPipeline).toBe('apollo');
     expect(() => loadRegistryConfig({ GRAPHQL_HTTP_PIPELINE: 'fast' })).toThrow('GRAPHQL_HTTP_PIPELINE: expected "direct" or "apollo", got "fast"');
+  });
+
+  it('reads the DNS settings; 0 turns DNS off, and the zone is compared in lower case without its trailing dot', () => {
+    expect(loadRegistryConfig({ DNS_PORT: '0', DNS_ZONE: 'Registry.Example.', DNS_TTL_SECONDS: '30' }).dns).toEqual({ port: 0, zone: 'registry.example', ttlSeconds: 30 });
   });
 
   it('reads the Postgres timeouts and keeps the client-side one above the statement timeout', () => {
@@ -85,6 +91,7 @@ describe('loadRegistryConfig', () => {
     [{ MAX_ENDPOINTS_PER_SLICE: '0' }, /MAX_ENDPOINTS_PER_SLICE: expected an integer in 1..1000/],
     [{ MAX_ENDPOINTS_PER_SLICE: '1001' }, /MAX_ENDPOINTS_PER_SLICE/],
     [{ PORT: 'http' }, /PORT: expected an integer/],
+    [{ XDS_PORT: '70000' }, /XDS_PORT: expected an integer in 0\.\.65535/],
     [{ EVENTS_PARTITIONS: '-1' }, /EVENTS_PARTITIONS/],
     [{ ...external, KAFKA_BROKERS: 'k1' }, /KAFKA_BROKERS: expected host:port/],
     [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL: expected a postgres/],
@@ -101,6 +108,10 @@ describe('loadRegistryConfig', () => {
     [{ LEASE_PROTECT_MIN: '0' }, /LEASE_PROTECT_MIN: expected an integer in 1\.\.10000000/],
     [{ LEASE_RENEW_COALESCE_MS: '-5' }, /LEASE_RENEW_COALESCE_MS/],
     [{ GRAPHQL_INTROSPECTION: 'no' }, /GRAPHQL_INTROSPECTION: expected "on" or "off"/],
+    [{ DNS_PORT: '70000' }, /DNS_PORT: expected an integer in 0\.\.65535/],
+    [{ DNS_ZONE: 'cluster..local' }, /DNS_ZONE: expected a domain name/],
+    [{ DNS_ZONE: 'under_score.local' }, /DNS_ZONE/],
+    [{ DNS_TTL_SECONDS: '-1' }, /DNS_TTL_SECONDS: expected an integer in 0\.\.86400/],
   ])('stops on %p naming the variable and the rule', (env, message) => {
     expect(() => loadRegistryConfig(env)).toThrow(ConfigError);
     expect(() => loadRegistryConfig(env)).toThrow(message);

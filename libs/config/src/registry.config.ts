@@ -1,5 +1,7 @@
 export interface RegistryConfig {
   readonly port: number;
+  /** XDS_PORT: the Envoy xDS (ADS) gRPC port on `host`; 0 turns xDS off. */
+  readonly xdsPort: number;
   /** Listen address: loopback while access control is off, so an open registry is not exposed by accident. */
   readonly host: string;
   /** Unset with KAFKA_BROKERS unset too: embedded mode. */
@@ -31,6 +33,17 @@ export interface RegistryConfig {
    * graphql-js, leaving every other request and every error to Apollo; `apollo` sends all to Apollo.
    */
   readonly graphqlHttpPipeline: 'direct' | 'apollo';
+  readonly dns: DnsConfig;
+}
+
+/** The DNS server of the API process: records of the Kubernetes DNS specification for a headless service. */
+export interface DnsConfig {
+  /** DNS_PORT: UDP and TCP; 0 turns DNS off. */
+  readonly port: number;
+  /** DNS_ZONE: lower case, without the trailing dot (`cluster.local`). */
+  readonly zone: string;
+  /** DNS_TTL_SECONDS: of every record, and of negative answers (the SOA minimum). */
+  readonly ttlSeconds: number;
 }
 
 /** Bounds on every Postgres wait, so a stalled database is an error in seconds, never a hang. */
@@ -212,6 +225,22 @@ const postgresTimeouts = (env: Env): PostgresTimeouts => {
   return timeouts;
 };
 
+const dnsZone = (env: Env): string => {
+  const raw = env.DNS_ZONE || 'cluster.local';
+  const zone = raw.trim().toLowerCase().replace(/\.$/, '');
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  if (zone.length > 200 || !zone.split('.').every((part) => label.test(part))) {
+    throw new ConfigError(`DNS_ZONE: expected a domain name of DNS labels (a-z, 0-9, '-') like cluster.local, got "${raw}"`);
+  }
+  return zone;
+};
+
+const dnsConfig = (env: Env): DnsConfig => ({
+  port: integer(env, 'DNS_PORT', 8600, 0, 65535),
+  zone: dnsZone(env),
+  ttlSeconds: integer(env, 'DNS_TTL_SECONDS', 5, 0, 86400),
+});
+
 const listenHost = (env: Env, authMode: AccessConfig['mode']): string => {
   const host = env.HOST || (authMode === 'off' ? '127.0.0.1' : '0.0.0.0');
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(`HOST: expected an IP address or host name to listen on, got "${host}"`);
@@ -231,6 +260,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
   const access = accessConfig(env, !dbUrl && !kafkaBrokers);
   return Object.freeze({
     port: integer(env, 'PORT', 4000, 0, 65535),
+    xdsPort: integer(env, 'XDS_PORT', 18000, 0, 65535),
     host: listenHost(env, access.mode),
     databaseUrl: dbUrl,
     kafkaBrokers,
@@ -252,5 +282,6 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     kafkaMaxRecordBytes: integer(env, 'KAFKA_MAX_RECORD_BYTES', 1024 * 1024, 4096, 100 * 1024 * 1024),
     postgres: postgresTimeouts(env),
     graphqlHttpPipeline: oneOf(env, 'GRAPHQL_HTTP_PIPELINE', ['direct', 'apollo'] as const, 'direct'),
+    dns: dnsConfig(env),
   });
 };

@@ -25,6 +25,8 @@ export const isolatedConfig = async (overrides: Record<string, string> = {}): Pr
     PORT: '0',
     // Access control has its own tests; everything else runs as the anonymous admin.
     AUTH_MODE: 'off',
+    // Test files run side by side: a fixed default port would be taken by the first; xDS tests pick a free one.
+    XDS_PORT: '0',
     DATABASE_URL: url.toString(),
     KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS,
     EVENTS_TOPIC: `test.${name}.events`,
@@ -32,6 +34,8 @@ export const isolatedConfig = async (overrides: Record<string, string> = {}): Pr
     DLQ_TOPIC: `test.${name}.dlq`,
     EVENTS_PARTITIONS: '3',
     PROJECTOR_GROUP_ID: `test.${name}.projector`,
+    // Test files run side by side: DNS only where a test asks for it, on a port of its own.
+    DNS_PORT: '0',
     ...overrides,
   });
 };

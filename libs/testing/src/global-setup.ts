@@ -9,6 +9,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   const adminUrl = (process.env.TEST_DATABASE_ADMIN_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres');
   const brokers = (process.env.TEST_KAFKA_BROKERS ??= '127.0.0.1:9092');
+  // Processes the tests spawn (embedded, dev loop, built roles) inherit this: several of them at
+  // once must not all try the default xDS port.
+  process.env.XDS_PORT ??= '0';
   process.env.TEST_RUN_ID ??= `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
   const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });

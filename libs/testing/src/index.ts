@@ -3,3 +3,4 @@ export * from './eventually';
 export * from './graphql-client';
 export * from './watch-client';
 export * from './projection-repositories';
+export * from './prometheus-sample';

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -12,6 +12,7 @@ import { clientAddressOf } from '../access/access.middleware';
 import { AccessService } from '../access/access.service';
 import type { RequestContext } from '../commands/request-context';
 import { sharedSubscribe } from '../watch/shared-subscribe';
+import { SharedPayloads } from './shared-payloads';
 import { ApiError, formatErrors, toGraphQLError, type RegistryErrorCode } from './format-error';
 import { PreparedDocuments } from './prepared-documents';
 import { ApiMetrics } from '../metrics/api-metrics';
@@ -50,6 +51,7 @@ const operationError = (error: unknown): GraphQLError => {
 export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(GraphQLWsServer.name);
   private readonly sessions = new Map<WebSocket, Session>();
+  private readonly payloads = new SharedPayloads();
   private dispose?: () => Promise<void>;
   private stopWatchingRevocations?: () => void;
 
@@ -69,6 +71,7 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
     this.http.httpAdapter.getHttpServer().on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (new URL(request.url ?? '/', 'http://localhost').pathname !== PATH) return;
       wss.handleUpgrade(request, socket, head, (ws) => {
+        this.payloads.attach(ws);
         wss.emit('connection', ws, request);
         // ws has already closed the socket (1009 for an oversized frame, 1002 for a protocol
         // error) when it emits the error; graphql-ws would log each as an internal error, which
@@ -103,7 +106,8 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
       },
       subscribe: sharedSubscribe,
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined),
+      onNext: (ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatErrors(result.errors) } : (this.payloads.payloadFor(ctx.extra.socket, result) as ExecutionResult | undefined),
     };
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EndpointSlice as DomainSlice } from '@lib/domain';
 import { hopTrace } from '@lib/messaging';
-import { SliceChangeRepository } from '@lib/persistence';
+import { SliceChangeRepository, type SliceChangeType } from '@lib/persistence';
 import { CoalescingLoop } from '@lib/projection';
 import { DataSource } from 'typeorm';
 import { ProjectionSignal } from '../commands/projection-signal';
@@ -10,6 +10,7 @@ import type { WatchEvent } from '../endpoint-slices/endpoint-slice.types';
 
 /** One committed slice change, mapped once for every subscriber. */
 export interface FeedChange {
+  readonly type: SliceChangeType;
   readonly resourceVersion: bigint;
   readonly slice: DomainSlice;
   /** The one WatchEvent object every subscriber receives for this change (see shared-subscribe). */
@@ -36,6 +37,9 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
   private unsubscribeSignal?: () => void;
   /** Every change up to here has been dispatched to the listeners. */
   position = 0n;
+  private markStarted!: () => void;
+  /** Resolves once the position is set: a list-then-watch seam taken before then could open a gap. */
+  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -47,6 +51,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
     this.position = BigInt(await this.changes.latest(this.dataSource.manager));
     this.unsubscribeSignal = this.signal.onCommit(() => this.loop.kick());
     this.loop.start();
+    this.markStarted();
   }
 
   subscribe(listener: FeedListener): () => void {
@@ -70,6 +75,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
       for (const change of batch) {
         hopTrace.markEvents('api.feed-read', change.eventIds);
         const feedChange: FeedChange = {
+          type: change.type,
           resourceVersion: BigInt(change.resourceVersion),
           slice: change.slice,
           event: {

@@ -79,6 +79,8 @@ export const registryEnv = (config: RegistryConfig, overrides: Record<string, st
   WATCH_BUFFER_EVENTS: String(config.watchBufferEvents),
   WATCH_BOOKMARK_INTERVAL_MS: String(config.watchBookmarkIntervalMs),
   AUTH_MODE: 'off',
+  DNS_PORT: String(config.dns.port),
+  XDS_PORT: String(config.xdsPort),
   ...overrides,
 });
 
