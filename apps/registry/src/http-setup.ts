@@ -16,7 +16,7 @@ export const configureHttp = (app: NestExpressApplication, config: RegistryConfi
   // CORS next: a browser's preflight carries no credentials.
   if (config.access.corsOrigins.length > 0) app.enableCors({ origin: [...config.access.corsOrigins], credentials: false });
   // Before the body parser, so that an unauthenticated or throttled request never has its body read.
-  app.use('/graphql', accessMiddleware(app.get(AccessService)));
+  app.use('/graphql', accessMiddleware(app.get(AccessService), { idePage: config.access.introspection }));
   app.useBodyParser('json', { limit: config.access.maxBodyBytes });
   // Before Apollo's own middleware (mounted at init): plain POSTs that execute cleanly are answered here.
   if (config.graphqlHttpPipeline === 'direct') {

@@ -22,6 +22,7 @@ import { GraphQLWsServer } from './graphql/graphql-ws.server';
 import { LeaseRenewer } from './leases/lease-renewer';
 import { LeaseService } from './leases/lease.service';
 import { RegistryStatusResolver } from './leases/registry-status.resolver';
+import { EndpointLeaseResolver } from './leases/endpoint-lease.resolver';
 import { RegistryStatusService } from './leases/registry-status.service';
 import { graphqlOptions } from './graphql/graphql.options';
 import { withApiMetrics } from './metrics/graphql-metrics';
@@ -43,6 +44,8 @@ import { WatchResponder } from './kubernetes-api/watch-response';
 import { PrometheusSdController } from './service-discovery/prometheus-sd.controller';
 import { PrometheusSdService } from './service-discovery/prometheus-sd.service';
 import { XdsServer } from './xds/xds.server';
+import { ConsoleAssets } from './console/console-assets';
+import { ConsoleController } from './console/console.controller';
 
 export interface RegistryRoles {
   /** Run the projector in this process too (embedded mode and `npm start`). */
@@ -75,7 +78,7 @@ export class RegistryModule {
           }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],
-      controllers: frontDoor ? [] : [KubernetesApiController, PrometheusSdController],
+      controllers: frontDoor ? [] : [KubernetesApiController, PrometheusSdController, ConsoleController],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
         GraphQLWsServer,
@@ -93,11 +96,13 @@ export class RegistryModule {
         LeaseService,
         RegistryStatusService,
         RegistryStatusResolver,
+        EndpointLeaseResolver,
         ReadAccess,
         KubernetesApiService,
         WatchResponder,
         PrometheusSdService,
         XdsServer,
+        { provide: ConsoleAssets, useFactory: () => new ConsoleAssets() },
       ],
     };
   }

@@ -57,6 +57,7 @@ export const startupBanner = (config: RegistryConfig, port: number, role: string
     `EndpointSlice Registry (${role}) is up.`,
     `  mode:    ${MODE_TITLES[mode]}`,
     `  data:    ${data}`,
+    `  console: http://localhost:${port}/  (web console in a browser)`,
     `  GraphQL: ${graphqlUrl}  (GraphiQL in a browser; WebSocket subscriptions on the same path)`,
     `  auth:    ${authLine(config, port)}`,
     `  DNS:     ${config.dns.port === 0 ? 'off (DNS_PORT=0)' : `${config.host}:${config.dns.port} udp+tcp, zone svc.${config.dns.zone} (no tokens: dig @${config.host} -p ${config.dns.port} web.default.svc.${config.dns.zone})`}`,

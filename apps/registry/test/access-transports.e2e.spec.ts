@@ -208,15 +208,19 @@ describe('every door guarded: HTTP and graphql-ws under one guard (AUTH_MODE=tok
   });
 
   describe('introspection and the IDE page', () => {
-    it('serves them to authenticated callers only', async () => {
+    it('serves introspection to authenticated callers only, and the IDE page (no data in it) to any browser', async () => {
       expect(codeOf(await graphql(registry.url, getIntrospectionQuery()))).toBe('UNAUTHENTICATED');
       expect(codeOf(await graphql(registry.url, getIntrospectionQuery(), {}, bearer(ADMIN)))).toBeUndefined();
       expect(codeOf(await open(ADMIN).run(getIntrospectionQuery()))).toBeUndefined();
-      const page = (headers: Record<string, string>) => fetch(`${registry.url}/graphql`, { headers: { accept: 'text/html', ...headers } });
-      expect((await page({})).status).toBe(401);
-      const ide = await page(bearer(ADMIN));
-      expect(ide.status).toBe(200);
-      expect(await ide.text()).toMatch(/graphiql/i);
+      const page = (headers: Record<string, string>, query = '') => fetch(`${registry.url}/graphql${query}`, { headers: { accept: 'text/html', ...headers } });
+      for (const ide of [await page({}), await page(bearer(ADMIN)), await page({}, `?query=${encodeURIComponent('{ __schema { types { name } } }')}`)]) {
+        expect(ide.status).toBe(200);
+        expect(ide.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(await ide.text()).toMatch(/graphiql/i);
+      }
+      // An operation asked for by GET without a token is refused as before, whatever else Accept names.
+      const get = await fetch(`${registry.url}/graphql?query=${encodeURIComponent('{ __schema { types { name } } }')}`, { headers: { accept: 'application/json, text/html' } });
+      expect(get.status).toBe(401);
     });
   });
 

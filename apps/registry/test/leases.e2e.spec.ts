@@ -78,6 +78,14 @@ describe('leases (real Kafka, real Postgres)', () => {
     await registerLeased(registry.url, 'restore', [id], { ttlSeconds: 1, deregisterAfterSeconds: 3600 }, { conditions: { serving: true, terminating: true } });
     expect((await endpointConditions(registry.url, 'restore')).get(id)).toEqual(DRAINING);
     await eventually(async () => expect((await endpointConditions(registry.url, 'restore')).get(id)).toEqual(LAPSED));
+    // What the console shows in its lease column.
+    const leases = async () =>
+      (await graphqlOk<{ endpointLeases: { id: string; ttlSeconds: number; deadline: string; lapsed: boolean }[] }>(
+        registry.url,
+        `{ endpointLeases(serviceName: "restore") { id ttlSeconds deadline lapsed } }`,
+      )).endpointLeases;
+    const [lapsed] = await leases();
+    expect(lapsed).toEqual({ id, ttlSeconds: 1, deadline: expect.stringMatching(/Z$/), lapsed: true });
 
     const restored = (await graphqlOk<{ heartbeat: MutationResult }>(registry.url, HEARTBEAT, { svc: 'restore', id })).heartbeat;
     expect(restored.eventIds).toHaveLength(1);
@@ -91,6 +99,10 @@ describe('leases (real Kafka, real Postgres)', () => {
     const renewed = (await graphqlOk<{ heartbeat: MutationResult }>(registry.url, HEARTBEAT, { svc: 'restore', id })).heartbeat;
     expect(renewed).toEqual({ eventIds: [], resourceVersion: null });
     expect(await eventsOnLog(config)).toBe(before);
+    // Read after the renewals (a read in between could make the 1 s TTL lapse again); the deadline
+    // moved on, whether or not a busy machine has let it lapse once more since.
+    const [renewedLease] = await leases();
+    expect(Date.parse(renewedLease.deadline)).toBeGreaterThan(Date.parse(lapsed.deadline));
   });
 
   it('renews by heartbeat with no message on the log, many heartbeats sharing one statement', async () => {

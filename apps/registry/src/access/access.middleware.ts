@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { httpStatusOf, toGraphQLError } from '../graphql/format-error';
+import { isIdePageRequest } from '../graphql/graphql-ide';
 import type { AccessService } from './access.service';
 import type { Principal } from './principal';
 
@@ -20,11 +21,16 @@ export const principalOf = (req: Request): Principal => {
 /**
  * AccessService.authenticate for every request on its path, before the body is even parsed:
  * refused requests answer with their HTTP status (401, 429 with Retry-After, 503) and a GraphQL
- * error body, and cost nothing else.
+ * error body, and cost nothing else. With `idePage`, a browser's request for the IDE page passes
+ * without a token: the page is static, and its operations carry the token typed into it.
  */
 export const accessMiddleware =
-  (access: AccessService) =>
+  (access: AccessService, options: { idePage: boolean }) =>
   async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (options.idePage && isIdePageRequest(req)) {
+      next();
+      return;
+    }
     try {
       principals.set(req, await access.authenticate(req.headers.authorization, clientAddressOf(req)));
     } catch (error) {

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import type { RequestContext } from '../commands/request-context';
 import { AccessService } from './access.service';
 import { RevocationWatcher } from './revocation-watcher';
-import { ApiToken, CreateApiTokenInput, CreatedApiToken } from './api-token.types';
+import { ApiToken, CreateApiTokenInput, CreatedApiToken, Viewer } from './api-token.types';
 import { hashSecret, newTokenSecret } from './token-secret';
 
 const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$/;
@@ -23,6 +23,11 @@ export class ApiTokenResolver {
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(RevocationWatcher) private readonly revocations: RevocationWatcher,
   ) {}
+
+  @Query(() => Viewer, { description: 'The calling token: its name and scopes (any authenticated caller).' })
+  viewer(@Context() context: RequestContext): Viewer {
+    return { name: context.principal.name, scopes: context.principal.scopes.map(formatScope) };
+  }
 
   @Query(() => [ApiToken], { description: 'admin' })
   async apiTokens(@Context() context: RequestContext): Promise<ApiToken[]> {

@@ -10,6 +10,13 @@ export class ApiToken {
   @Field(() => DateTimeScalar, { nullable: true }) revokedAt?: string;
 }
 
+@ObjectType({ description: 'Who the request is from: what a client (the console) needs to offer only what the token may do.' })
+export class Viewer {
+  @Field() name!: string;
+  @Field(() => [String], { description: '"read:<ns>", "write:<ns>", "admin"; with AUTH_MODE=off, "admin"' })
+  scopes!: string[];
+}
+
 @ObjectType({ description: 'The secret is shown once, here; only its hash is stored.' })
 export class CreatedApiToken {
   @Field() token!: string;

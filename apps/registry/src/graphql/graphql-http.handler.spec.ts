@@ -45,7 +45,7 @@ const serve = async (body: unknown, options: { method?: string; accept?: string 
     setHeader: (name: string, value: unknown) => (sent.headers[name] = value),
     end: (text: string) => (sent.body = text),
   } as unknown as Response;
-  await accessMiddleware(access)(req, res, () => undefined);
+  await accessMiddleware(access, { idePage: false })(req, res, () => undefined);
   await handler(req, res, () => (sent.next = true));
   return sent;
 };

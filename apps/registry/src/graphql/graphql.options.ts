@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { principalOf } from '../access/access.middleware';
 import type { RequestContext } from '../commands/request-context';
 import { formatError } from './format-error';
+import { graphqlIdePlugin } from './graphql-ide';
 import { queryCostPlugin, queryLimitRules } from './query-limits';
 import type { SliceQueryCache } from './slice-query-cache';
 
@@ -16,8 +17,8 @@ export const graphqlOptions = (limits: AccessConfig, sliceCache: SliceQueryCache
   autoSchemaFile: true,
   sortSchema: false,
   path: '/graphql',
-  // The IDE page, like every request on /graphql, is behind the access middleware.
-  graphiql: limits.introspection,
+  // Not @nestjs/apollo's GraphiQL: it loads from a CDN. The offline IDE is the plugin below.
+  graphiql: false,
   introspection: limits.introspection,
   context: ({ req }: { req: Request }): RequestContext => ({ req, principal: principalOf(req) }),
   validationRules: queryLimitRules(limits),
@@ -27,6 +28,7 @@ export const graphqlOptions = (limits: AccessConfig, sliceCache: SliceQueryCache
     ApolloServerPluginCacheControlDisabled() as ApolloPlugin,
     queryCostPlugin(limits.maxQueryCost) as ApolloPlugin,
     sliceCache.plugin() as ApolloPlugin,
+    ...(limits.introspection ? [graphqlIdePlugin({ tokens: limits.mode === 'token' }) as ApolloPlugin] : []),
   ],
   allowBatchedHttpRequests: false,
   formatError,

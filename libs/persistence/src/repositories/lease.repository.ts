@@ -82,6 +82,16 @@ interface StatusRow {
   updated_at: Date | null;
 }
 
+/** One endpoint's lease as a reader sees it. */
+export interface EndpointLeaseView {
+  readonly id: string;
+  readonly ttlSeconds: number;
+  /** Heartbeat before this, or the endpoint turns not ready. */
+  readonly deadline: string;
+  /** When the projection began holding it not ready for this lease; null while it holds. */
+  readonly lapsedAt: string | null;
+}
+
 const STATUS_COLUMNS =
   'leader, leader_since, protection_active, protection_since, protection_released, pending_expirations, would_expire, leased, updated_at';
 
@@ -265,6 +275,15 @@ export class LeaseRepository {
       [windowSeconds],
     );
     return { pending: Number(row.pending), wouldExpire: Number(row.would_expire), now: row.now.toISOString() };
+  }
+
+  /** The leases of one service's endpoints: a range of the primary key. */
+  async ofService(q: Queryable, namespace: string, serviceName: string): Promise<EndpointLeaseView[]> {
+    const rows: { endpoint_id: string; ttl_seconds: number; deadline: Date; lapsed_at: Date | null }[] = await q.query(
+      `SELECT endpoint_id, ttl_seconds, deadline, lapsed_at FROM endpoint_leases WHERE namespace = $1 AND service_name = $2 ORDER BY endpoint_id`,
+      [namespace, serviceName],
+    );
+    return rows.map((row) => ({ id: row.endpoint_id, ttlSeconds: row.ttl_seconds, deadline: row.deadline.toISOString(), lapsedAt: row.lapsed_at?.toISOString() ?? null }));
   }
 
   async countLeased(q: Queryable): Promise<number> {
