@@ -38,12 +38,16 @@ const ROOT = resolve(__dirname, '..', '..');
 /** The registry build under test (its dist/ and node_modules/): this checkout, or another one for an A/B comparison. */
 const REGISTRY_ROOT = resolve(process.env.BENCH_REGISTRY_ROOT ?? ROOT);
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
-const SCENARIOS = ['single', 'quiet', 'slicefan', 'scale', 'bulk', 'read', 'fanout', 'subscribers', 'projector', 'replay', 'leases'] as const;
+const SCENARIOS = ['single', 'quiet', 'slicefan', 'frontdoor', 'scale', 'bulk', 'read', 'fanout', 'subscribers', 'projector', 'replay', 'leases'] as const;
 type Scenario = (typeof SCENARIOS)[number];
+/** Run only when BENCH_SCENARIOS names them: the front-door A/B alone takes about 9 minutes. */
+const ON_REQUEST: readonly Scenario[] = ['frontdoor'];
 
 const env = process.env;
 const selected = new Set<Scenario>(
-  env.BENCH_SCENARIOS ? (env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) as Scenario[]).filter((s) => SCENARIOS.includes(s)) : SCENARIOS,
+  env.BENCH_SCENARIOS
+    ? (env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) as Scenario[]).filter((s) => SCENARIOS.includes(s))
+    : SCENARIOS.filter((s) => !ON_REQUEST.includes(s)),
 );
 const runBaselines = env.BENCH_BASELINES !== '0';
 /** Which registry processes run under --cpu-prof: api, projector, replay (comma-separated). */
@@ -69,6 +73,10 @@ const PARAMETERS = {
     // One event per slice of the 1,000: the worst case G5 names, which no coalescing can shorten.
     churnRequests: 10, churnPerRequest: 100, churnConcurrency: 4, churnDurationMs: 30_000, churnCatchUpTimeoutMs: 90_000,
     replayTimeoutMs: 60_000,
+    // Issue 15: the same resolvers behind each GraphQL-over-HTTP candidate, fresh API process each,
+    // rounds interleaved (A B C A B C) so that drift of the shared machine hits every candidate alike.
+    doorServices: 50, doorRounds: Number(env.BENCH_FRONT_DOOR_ROUNDS ?? 3), doorIdleMs: 3000, doorConcurrency: 64, doorWarmupCount: 400, doorCount: 8000,
+    doorAckMs: 6000, doorProjectionMs: 6000, doorReadMs: 5000,
     // Issue 14: the same registrations into services of 10, 10,000 and 50,000 endpoints.
     scaleSizes: [10, 10_000, 50_000], scaleFillPerRequest: 1000, scaleFillConcurrency: 2, scaleFillDurationMs: 120_000,
     scaleSingleConcurrency: 16, scaleBulkPerRequest: 20, scaleBulkConcurrency: 4, scaleDurationMs: 8000, scaleCount: 20_000,
@@ -167,12 +175,15 @@ let etcd: EtcdServer | undefined;
 let api: RegistryProcess | undefined;
 let projector: RegistryProcess | undefined;
 let replayProjector: RegistryProcess | undefined;
+/** The front-door candidate under measurement (scenario frontdoor). */
+let candidate: RegistryProcess | undefined;
 
 const trackedPids = (): Record<string, number[]> => ({
   etcd: etcd?.process.running ? [etcd.process.pid] : [],
   api: api?.process.running ? [api.process.pid] : [],
   projector: projector?.process.running ? [projector.process.pid] : [],
   replayProjector: replayProjector?.process.running ? [replayProjector.process.pid] : [],
+  frontdoor: candidate?.process.running ? [candidate.process.pid] : [],
   kafka: kafkaPids(ROOT),
   postgres: pidsWhere((comm) => comm === 'postgres'),
 });
@@ -360,6 +371,130 @@ const sliceWritesPerEvent = (before: Map<string, number>, after: Map<string, num
   };
 };
 
+/**
+ * Issue 15: GraphQL over HTTP served by each candidate, same resolvers, same database and topics.
+ * `apollo` is today's Apollo + Express path; `direct` the prepared-document handler on Express
+ * (GRAPHQL_HTTP_PIPELINE=direct); `mercurius` Mercurius + Fastify with graphql-jit (the
+ * registry's module behind tools/front-door/mercurius-api.ts).
+ */
+const FRONT_DOORS = [
+  { name: 'apollo', env: { GRAPHQL_HTTP_PIPELINE: 'apollo' } },
+  { name: 'direct', env: { GRAPHQL_HTTP_PIPELINE: 'direct' } },
+  { name: 'mercurius', script: 'dist/tools/front-door/mercurius-api.js', env: {} },
+] as const;
+const DOOR_OPERATIONS = ['registerEndpoint ack', 'registerEndpoint projection', 'endpointSlices'] as const;
+type DoorOperation = (typeof DOOR_OPERATIONS)[number];
+
+interface DoorFigure {
+  readonly cpuUsPerRequest: number | null;
+  readonly cpuUsPerRequestAboveIdle: number | null;
+  readonly p99Ms: number;
+  readonly rate: number;
+  readonly ops: number;
+  readonly errors: number;
+  readonly firstError?: string;
+}
+
+const frontDoorScenario = async (
+  deployment: RegistryDeployment,
+  processOptions: { root: string; logDir: string; cpuProfileDir?: string },
+  setup: { url: string; token: string },
+): Promise<void> => {
+  const namespace = 'bench-door';
+  // Services 0..doorServices-1 take the registrations; service doorServices, 100 endpoints, is the read target (as G10 reads).
+  const readService = R.doorServices;
+  await lg().run('registerServices', { ...setup, namespace, first: 0, count: R.doorServices + 1, concurrency: 16, wait: 'projection' });
+  await lg().run('registerBulk', { ...setup, namespace, serviceIndexes: [readService], perRequest: 100, addressBlock: 12, concurrency: 1, durationMs: 30_000, wait: 'projection' });
+  const figures: Record<string, Record<DoorOperation, DoorFigure[]>> = {};
+  const median = (values: readonly number[]): number | null => {
+    const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+    if (!sorted.length) return null;
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : round((sorted[middle - 1] + sorted[middle]) / 2);
+  };
+  /** Medians so far, kept in the results after each candidate, so that a run cut short still reports them. */
+  const summarize = (): void => {
+    results.registry.frontDoor = Object.fromEntries(
+      Object.entries(figures).map(([door, byOperation]) => [
+        door,
+        Object.fromEntries(
+          Object.entries(byOperation).map(([operation, runs]) => [
+            operation,
+            {
+              cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest ?? NaN)),
+              cpuUsPerRequestAboveIdle: median(runs.map((r) => r.cpuUsPerRequestAboveIdle ?? NaN)),
+              p99Ms: median(runs.map((r) => r.p99Ms)),
+              rate: median(runs.map((r) => r.rate)),
+              errors: runs.reduce((n, r) => n + r.errors, 0),
+              runs,
+            },
+          ]),
+        ),
+      ]),
+    );
+  };
+  let run = 0;
+  const doors = FRONT_DOORS.filter((d) => !env.BENCH_FRONT_DOORS || env.BENCH_FRONT_DOORS.split(',').includes(d.name));
+  for (let pass = 0; pass < R.doorRounds; pass++) {
+    for (const door of doors) {
+      await ensureKafkaAgain(ROOT, log);
+      candidate = await RegistryProcess.start('api', `frontdoor-${door.name}-${pass}`, deployment, {
+        ...processOptions,
+        script: 'script' in door ? door.script : undefined,
+        env: door.env,
+      });
+      const target = { url: candidate.url, token: deployment.token };
+      try {
+        const single = (wait: 'ack' | 'projection', durationMs: number, count: number) =>
+          lg().run('registerSingle', {
+            ...target, namespace, services: R.doorServices, addressBlock: 13, firstIndex: 8192 * run++,
+            concurrency: R.doorConcurrency, count, durationMs, wait,
+          });
+        const read = (durationMs: number, count: number) =>
+          lg().run('readSlices', { ...target, namespace, serviceIndexes: [readService], expectEndpoints: 100, concurrency: R.doorConcurrency, count, durationMs });
+        // Warm-up: the JIT, the document caches, the connection pools.
+        await single('ack', 10_000, R.doorWarmupCount);
+        await read(10_000, R.doorWarmupCount);
+        // What the process burns with no request (change feed, revocation poll, Kafka and Postgres clients): the JSON also gives the CPU above it.
+        const idleName = `front door ${door.name} round ${pass + 1}: idle`;
+        await phase(idleName, () => sleep(R.doorIdleMs));
+        const measured: [DoorOperation, () => Promise<{ result: LoopResultLike }>][] = [
+          ['registerEndpoint ack', () => single('ack', R.doorAckMs, R.doorCount)],
+          ['registerEndpoint projection', () => single('projection', R.doorProjectionMs, R.doorCount)],
+          ['endpointSlices', () => read(R.doorReadMs, R.doorCount)],
+        ];
+        for (const [operation, measure] of measured) {
+          const name = `front door ${door.name} round ${pass + 1}: ${operation} c${R.doorConcurrency}`;
+          const outcome = await phase(name, measure);
+          const requests = outcome.result.ops + outcome.result.errors;
+          ((figures[door.name] ??= {} as Record<DoorOperation, DoorFigure[]>)[operation] ??= []).push({
+            cpuUsPerRequest: cpuPerOperationUs(name, ['frontdoor'], requests),
+            cpuUsPerRequestAboveIdle: cpuAboveIdleUs(name, idleName, ['frontdoor'], requests),
+            p99Ms: outcome.result.latencyMs.p99,
+            rate: round(outcome.result.rate),
+            ops: outcome.result.ops,
+            errors: outcome.result.errors,
+            ...(outcome.result.firstError && { firstError: outcome.result.firstError }),
+          });
+        }
+      } finally {
+        summarize();
+        await candidate.stop();
+        candidate = undefined;
+      }
+      await waitForLagZero(projector as RegistryProcess, 60_000);
+    }
+  }
+};
+
+interface LoopResultLike {
+  readonly ops: number;
+  readonly errors: number;
+  readonly rate: number;
+  readonly latencyMs: { readonly p99: number };
+  readonly firstError?: string;
+}
+
 const registryScenarios = async (deployment: RegistryDeployment, replayDeployment: RegistryDeployment, logDir: string, profileDir: string): Promise<void> => {
   const options = (role: string) => ({ root: REGISTRY_ROOT, logDir, cpuProfileDir: profiled.has(role) ? profileDir : undefined });
   const start = async (role: 'api' | 'projector', name: string, d: RegistryDeployment, profileAs: string): Promise<RegistryProcess> => {
@@ -450,6 +585,8 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
     );
     results.registry.sliceFanout = { ...fan.result, loadgenCpuSeconds: loadgenCpuOf(fan) };
   }
+
+  if (selected.has('frontdoor')) await frontDoorScenario(deployment, options('frontdoor'), target);
 
   // R9 (issue 14): a registration's cost must follow the change, not the service's size.
   if (selected.has('scale')) {
@@ -733,6 +870,18 @@ const buildRows = (): ResultRow[] => {
       note: `no goal: isolates API + Kafka from the projection wait; p50 ${get(r, 'singleAck', 'latencyMs', 'p50')} ms, p99 ${get(r, 'singleAck', 'latencyMs', 'p99')} ms, errors ${get(r, 'singleAck', 'errors')}`,
     }));
   }
+  if (r.frontDoor) {
+    const door = (name: string, operation: DoorOperation, figure: 'cpuUsPerRequest' | 'cpuUsPerRequestAboveIdle' | 'p99Ms' | 'rate' | 'errors') => num(get(r, 'frontDoor', name, operation, figure));
+    DOOR_OPERATIONS.forEach((operation, i) => {
+      for (const { name } of FRONT_DOORS.filter((d) => d.name !== 'apollo' && get(r, 'frontDoor', d.name) !== undefined)) {
+        rows.push(row(`FD${i + 1}-${name}`, `API CPU per ${operation} c${R.doorConcurrency}, ${name} / apollo (today)`, { value: door(name, operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { value: door('apollo', operation, 'cpuUsPerRequest'), unit: 'µs/req' }, { op: '<=', value: 0.5 }, {
+          note:
+            `adopt at <= 0.5; median of ${R.doorRounds} rounds; above idle ${door(name, operation, 'cpuUsPerRequestAboveIdle')} vs ${door('apollo', operation, 'cpuUsPerRequestAboveIdle')} µs; ` +
+            `p99 ${door(name, operation, 'p99Ms')} vs ${door('apollo', operation, 'p99Ms')} ms; ${door(name, operation, 'rate')} vs ${door('apollo', operation, 'rate')} req/s; errors ${door(name, operation, 'errors')} vs ${door('apollo', operation, 'errors')}`,
+        }));
+      }
+    });
+  }
   if (r.scale) {
     const scale = (size: number, kind: 'single' | 'bulk') =>
       num(get(r, 'scale', String(size), kind, kind === 'single' ? 'confirmedPerSecond' : 'confirmedEndpointsPerSecond'));
@@ -826,7 +975,7 @@ const buildRows = (): ResultRow[] => {
 };
 
 const cpuTable = (): string => {
-  const groups = ['loadgen', 'api', 'projector', 'replayProjector', 'kafka', 'postgres', 'etcd'];
+  const groups = ['loadgen', 'api', 'frontdoor', 'projector', 'replayProjector', 'kafka', 'postgres', 'etcd'];
   const lines = Object.entries(results.phases).map(([name, p]) => {
     const cells = groups.map((g) => (p.cpuSeconds[g] !== undefined ? p.cpuSeconds[g].toFixed(1) : '-').padStart(7));
     return `${name.padEnd(58)} ${p.wallSeconds.toFixed(1).padStart(6)} ${p.machineBusyPercent.toFixed(0).padStart(5)}% ${cells.join(' ')}`;

@@ -19,6 +19,10 @@ export interface RegistryProcessOptions {
   readonly logDir: string;
   /** Directory for --cpu-prof output, when this process is profiled. */
   readonly cpuProfileDir?: string;
+  /** Another entry point of the build (relative to root) for the API role: the front-door candidates. */
+  readonly script?: string;
+  /** Variables added to the deployment's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const environment = (d: RegistryDeployment, port: number): NodeJS.ProcessEnv => ({
@@ -62,12 +66,12 @@ export class RegistryProcess {
   /** `api`: dist/apps/registry (--role=api); `projector`: dist/apps/projector (serves /metrics). */
   static async start(role: 'api' | 'projector', name: string, d: RegistryDeployment, options: RegistryProcessOptions): Promise<RegistryProcess> {
     const port = await freePort();
-    const script = role === 'api' ? 'dist/apps/registry/src/main.js' : 'dist/apps/projector/src/main.js';
+    const script = options.script ?? (role === 'api' ? 'dist/apps/registry/src/main.js' : 'dist/apps/projector/src/main.js');
     const profiling = options.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`, '-r', join(__dirname, '..', 'exit-on-signal.js')]
       : [];
     const child = ManagedProcess.start(name, process.execPath, [...profiling, ...HEAP_FLAGS, join(options.root, script), ...(role === 'api' ? ['--role=api'] : [])], {
-      env: environment(d, port),
+      env: { ...environment(d, port), ...options.env },
       cwd: options.root,
       logFile: join(options.logDir, `${name}.log`),
     });

@@ -95,6 +95,8 @@ export interface RegisterSingleParams extends Target {
   readonly services: number;
   /** Address block of this scenario (see endpointAddress). */
   readonly addressBlock: number;
+  /** Index of the first endpoint (default 0): repeated runs into one block take disjoint ranges. */
+  readonly firstIndex?: number;
   readonly concurrency: number;
   readonly count: number;
   readonly durationMs: number;
@@ -110,7 +112,7 @@ export const registerSingle = async (p: RegisterSingleParams): Promise<MutationL
         http,
         REGISTER_ENDPOINT,
         'registerEndpoint',
-        { input: endpointInput(p.namespace, serviceName(i % p.services), endpointAddress(p.addressBlock, i), i) },
+        { input: endpointInput(p.namespace, serviceName(i % p.services), endpointAddress(p.addressBlock, (p.firstIndex ?? 0) + i), (p.firstIndex ?? 0) + i) },
         p.wait,
       ),
     );

@@ -5,8 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ConfigModule, type RegistryConfig } from '@lib/config';
 import { HealthModule } from '@lib/health';
 import { MessagingModule } from '@lib/messaging';
-import { PersistenceModule, SliceChangeRepository } from '@lib/persistence';
-import { DataSource } from 'typeorm';
+import { PersistenceModule } from '@lib/persistence';
 import { ProjectionModule } from '@lib/projection';
 import { AccessModule } from './access/access.module';
 import { ApiTokenResolver } from './access/api-token.resolver';
@@ -28,6 +27,7 @@ import { RegistryStatusService } from './leases/registry-status.service';
 import { graphqlOptions } from './graphql/graphql.options';
 import { withApiMetrics } from './metrics/graphql-metrics';
 import { MetricsModule } from './metrics/metrics.module';
+import { GraphQLSupportModule } from './graphql/graphql-support.module';
 import { SliceQueryCache } from './graphql/slice-query-cache';
 import { ServiceConnectionResolver } from './services/service-connection.resolver';
 import { ServiceResolver } from './services/service.resolver';
@@ -54,7 +54,11 @@ export interface RegistryRoles {
 
 @Module({})
 export class RegistryModule {
-  static forRoot(config: RegistryConfig, roles: RegistryRoles): DynamicModule {
+  /**
+   * `frontDoor`: another GraphQL-over-HTTP server than Apollo on Express, for the front-door
+   * benchmark; its platform serves neither the Kubernetes API nor Prometheus SD (written for Express).
+   */
+  static forRoot(config: RegistryConfig, roles: RegistryRoles, frontDoor?: { graphql: DynamicModule }): DynamicModule {
     return {
       module: RegistryModule,
       imports: [
@@ -64,16 +68,17 @@ export class RegistryModule {
         HealthModule.register({ projector: roles.projector }),
         AccessModule,
         MetricsModule,
-        GraphQLModule.forRootAsync<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          imports: [PersistenceModule],
-          inject: [DataSource, SliceChangeRepository],
-          useFactory: (dataSource: DataSource, changes: SliceChangeRepository) =>
-            withApiMetrics(graphqlOptions(config.access, new SliceQueryCache(() => changes.latest(dataSource.manager)))),
-        }),
+        GraphQLSupportModule,
+        frontDoor?.graphql ??
+          GraphQLModule.forRootAsync<ApolloDriverConfig>({
+            driver: ApolloDriver,
+            imports: [GraphQLSupportModule],
+            inject: [SliceQueryCache],
+            useFactory: (sliceCache: SliceQueryCache) => withApiMetrics(graphqlOptions(config.access, sliceCache)),
+          }),
         ...(roles.projector ? [ProjectionModule] : []),
       ],
-      controllers: [KubernetesApiController, PrometheusSdController, ConsoleController],
+      controllers: frontDoor ? [] : [KubernetesApiController, PrometheusSdController, ConsoleController],
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
         GraphQLWsServer,

@@ -38,8 +38,14 @@ describe('loadRegistryConfig', () => {
       leases: { sweepMs: 1000, protectFraction: 0.3, protectMin: 20, renewCoalesceMs: 200 },
       kafkaMaxRecordBytes: 1048576,
       postgres: { statementTimeoutMs: 5000, lockTimeoutMs: 3000, idleInTransactionTimeoutMs: 60000, connectTimeoutMs: 3000, queryTimeoutMs: 6000, keepAliveMs: 10000 },
+      graphqlHttpPipeline: 'direct',
       dns: { port: 8600, zone: 'cluster.local', ttlSeconds: 5 },
     });
+  });
+
+  it('reads the GraphQL-over-HTTP pipeline and names the variable when it is wrong', () => {
+    expect(loadRegistryConfig({ GRAPHQL_HTTP_PIPELINE: 'apollo' }).graphqlHttpPipeline).toBe('apollo');
+    expect(() => loadRegistryConfig({ GRAPHQL_HTTP_PIPELINE: 'fast' })).toThrow('GRAPHQL_HTTP_PIPELINE: expected "direct" or "apollo", got "fast"');
   });
 
   it('reads the DNS settings; 0 turns DNS off, and the zone is compared in lower case without its trailing dot', () => {

@@ -28,6 +28,11 @@ export interface RegistryConfig {
   /** KAFKA_MAX_RECORD_BYTES: the broker's message.max.bytes; a command's events must fit one record batch. */
   readonly kafkaMaxRecordBytes: number;
   readonly postgres: PostgresTimeouts;
+  /**
+   * GRAPHQL_HTTP_PIPELINE: `direct` answers POST /graphql with prepared (cached) documents and
+   * graphql-js, leaving every other request and every error to Apollo; `apollo` sends all to Apollo.
+   */
+  readonly graphqlHttpPipeline: 'direct' | 'apollo';
   readonly dns: DnsConfig;
 }
 
@@ -153,6 +158,12 @@ const onOff = (env: Env, name: string, fallback: 'on' | 'off'): boolean => {
   return raw === 'on';
 };
 
+const oneOf = <T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T => {
+  const raw = env[name] || fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name}: expected ${values.map((v) => `"${v}"`).join(' or ')}, got "${raw}"`);
+  return raw as T;
+};
+
 const accessConfig = (env: Env, embedded: boolean): AccessConfig => {
   const mode = env.AUTH_MODE || (embedded ? 'off' : 'token');
   if (mode !== 'token' && mode !== 'off') throw new ConfigError(`AUTH_MODE: expected "token" or "off", got "${mode}"`);
@@ -270,6 +281,7 @@ export const loadRegistryConfig = (env: Env): RegistryConfig => {
     leases: leaseConfig(env),
     kafkaMaxRecordBytes: integer(env, 'KAFKA_MAX_RECORD_BYTES', 1024 * 1024, 4096, 100 * 1024 * 1024),
     postgres: postgresTimeouts(env),
+    graphqlHttpPipeline: oneOf(env, 'GRAPHQL_HTTP_PIPELINE', ['direct', 'apollo'] as const, 'direct'),
     dns: dnsConfig(env),
   });
 };

@@ -5,7 +5,7 @@ import { ApiError } from '../graphql/format-error';
 import { ANONYMOUS, type Principal } from './principal';
 import { RateLimiter } from './rate-limiter';
 import { RevocationWatcher, type RevocationListener } from './revocation-watcher';
-import { bearerToken, secretsEqual } from './token-secret';
+import { bearerToken, hashSecret, secretHashesEqual } from './token-secret';
 import { TokenVerifier } from './token-verifier';
 
 const ADMIN: Principal = Object.freeze({ name: 'admin', scopes: [{ kind: 'admin' as const }] });
@@ -18,6 +18,8 @@ const ADMIN: Principal = Object.freeze({ name: 'admin', scopes: [{ kind: 'admin'
 @Injectable()
 export class AccessService {
   private readonly limiter: RateLimiter;
+  /** hashSecret of ADMIN_TOKEN, computed once. */
+  private readonly adminHash?: string;
 
   constructor(
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
@@ -25,6 +27,7 @@ export class AccessService {
     @Inject(RevocationWatcher) private readonly revocations: RevocationWatcher,
   ) {
     this.limiter = new RateLimiter(config.access.rateLimitPerSecond);
+    this.adminHash = config.access.adminToken === undefined ? undefined : hashSecret(config.access.adminToken);
   }
 
   get enabled(): boolean {
@@ -42,15 +45,16 @@ export class AccessService {
   async authenticate(authorization: unknown, clientAddress: string | undefined): Promise<Principal> {
     if (!this.enabled) return ANONYMOUS;
     const secret = bearerToken(authorization);
-    const admin = this.config.access.adminToken;
-    const known = secret === undefined ? undefined : admin !== undefined && secretsEqual(secret, admin) ? ADMIN : this.verifier.cached(secret);
+    // One hash per request serves the admin comparison and the cache lookup.
+    const hash = secret === undefined ? undefined : hashSecret(secret);
+    const known = hash === undefined ? undefined : this.adminHash !== undefined && secretHashesEqual(hash, this.adminHash) ? ADMIN : this.verifier.cached(hash);
     if (known) {
       this.charge(`principal:${known.tokenId ?? known.name}`);
       return known;
     }
     this.charge(`address:${clientAddress ?? 'unknown'}`);
-    if (!secret) throw new ApiError('UNAUTHENTICATED', 'missing credentials: send "Authorization: Bearer <token>"');
-    const principal = await this.verifier.verify(secret);
+    if (!hash) throw new ApiError('UNAUTHENTICATED', 'missing credentials: send "Authorization: Bearer <token>"');
+    const principal = await this.verifier.verify(hash);
     if (!principal) throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token');
     return principal;
   }

@@ -5,9 +5,11 @@ export const newTokenSecret = (): string => `esr_${randomBytes(32).toString('bas
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
-/** Constant-time equality that does not leak the length of the expected secret either. */
-export const secretsEqual = (given: string, expected: string): boolean =>
-  timingSafeEqual(Buffer.from(hashSecret(given), 'hex'), Buffer.from(hashSecret(expected), 'hex'));
+/**
+ * Constant-time equality of two secrets given by their hashSecret (both of fixed length, so the
+ * length of the expected secret does not leak either).
+ */
+export const secretHashesEqual = (given: string, expected: string): boolean => timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
 
 export const bearerToken = (authorization: unknown): string | undefined => {
   if (typeof authorization !== 'string') return undefined;

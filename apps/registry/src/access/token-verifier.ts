@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { LruMap } from './lru-map';
 import type { Principal } from './principal';
 import { RevocationWatcher } from './revocation-watcher';
-import { hashSecret } from './token-secret';
 
 /** Tokens remembered per replica; a forgotten one costs one lookup. */
 const MAX_CACHED_TOKENS = 10_000;
@@ -39,17 +38,15 @@ export class TokenVerifier {
     });
   }
 
-  /** The principal of an already verified, unrevoked secret; undefined when it must be looked up. */
-  cached(secret: string): Principal | undefined {
-    const hash = hashSecret(secret);
+  /** The principal of an already verified, unrevoked secret (by its hashSecret); undefined when it must be looked up. */
+  cached(hash: string): Principal | undefined {
     const entry = this.cache.get(hash);
     if (!entry || entry.expiresMs < Date.now() || !this.revocations.current) return undefined;
     return entry.principal;
   }
 
-  /** Looks the secret up; undefined when it is unknown or revoked. */
-  async verify(secret: string): Promise<Principal | undefined> {
-    const hash = hashSecret(secret);
+  /** Looks the secret up by its hashSecret; undefined when it is unknown or revoked. */
+  async verify(hash: string): Promise<Principal | undefined> {
     const record = await this.tokens.findActiveBySecretHash(this.dataSource.manager, hash);
     if (!record) return undefined;
     const principal: Principal = { tokenId: record.id, name: record.name, scopes: parseScopes(record.scopes, 'scopes') };

@@ -86,3 +86,6 @@ export const formatError = (formatted: GraphQLFormattedError, error: unknown): G
   const { message, code, extensions } = toGraphQLError(original, typeof formatted.path?.[0] === 'string' ? formatted.path[0] : undefined);
   return { message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, code } };
 };
+
+/** formatError over errors that did not pass through Apollo (graphql-ws, the direct HTTP handler). */
+export const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => formatError(error.toJSON(), error));

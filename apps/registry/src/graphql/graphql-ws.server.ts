@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
-import { GraphQLError, parse, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -13,8 +13,8 @@ import { AccessService } from '../access/access.service';
 import type { RequestContext } from '../commands/request-context';
 import { sharedSubscribe } from '../watch/shared-subscribe';
 import { SharedPayloads } from './shared-payloads';
-import { ApiError, formatError, toGraphQLError, type RegistryErrorCode } from './format-error';
-import { operationErrors } from './query-limits';
+import { ApiError, formatErrors, toGraphQLError, type RegistryErrorCode } from './format-error';
+import { PreparedDocuments } from './prepared-documents';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { withWsMetrics } from '../metrics/graphql-metrics';
 
@@ -35,9 +35,6 @@ interface Session {
 }
 
 type WsContext = Context<Record<string, unknown> | undefined, Extra>;
-
-/** graphql-ws bypasses Apollo's formatError: apply the same translation to its results. */
-const formatAll = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
 
 const operationError = (error: unknown): GraphQLError => {
   const { message, code, extensions } = toGraphQLError(error);
@@ -64,6 +61,7 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
+    @Inject(PreparedDocuments) private readonly documents: PreparedDocuments,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -107,9 +105,9 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
         this.sessions.get(ctx.extra.socket)?.operations.delete(id);
       },
       subscribe: sharedSubscribe,
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       onNext: (ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatAll(result.errors) } : (this.payloads.payloadFor(ctx.extra.socket, result) as ExecutionResult | undefined),
+        result.errors ? { ...result, errors: formatErrors(result.errors) } : (this.payloads.payloadFor(ctx.extra.socket, result) as ExecutionResult | undefined),
     };
   }
 
@@ -146,16 +144,10 @@ export class GraphQLWsServer implements OnApplicationBootstrap, OnApplicationShu
     if (session.operations.size >= limit) {
       return [operationError(new ApiError('RATE_LIMITED', `at most ${limit} operations per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`))];
     }
-    let document: DocumentNode;
-    try {
-      document = parse(payload.query);
-    } catch (error) {
-      return [error as GraphQLError];
-    }
     const schema = this.schemaHost.schema;
-    const invalid = operationErrors(schema, document, payload.variables ?? undefined, payload.operationName, this.config.access);
-    if (invalid.length > 0) return invalid;
+    const { prepared, errors } = this.documents.errorsOf(schema, payload.query, payload.variables ?? undefined, payload.operationName);
+    if (!prepared || errors.length > 0) return errors;
     session.operations.add(id);
-    return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
+    return { schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
   }
 }

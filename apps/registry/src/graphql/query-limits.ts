@@ -4,12 +4,8 @@ import {
   GraphQLError,
   Kind,
   NoSchemaIntrospectionCustomRule,
-  specifiedRules,
-  validate,
   type ASTVisitor,
-  type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -73,23 +69,6 @@ export const queryLimitRules = (limits: AccessConfig): ValidationRule[] => [
   queryDepthRule(limits.maxQueryDepth),
   ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
 ];
-
-/**
- * Everything an operation must pass before it runs over graphql-ws, the same as Apollo applies
- * over HTTP (GraphQL's rules, queryLimitRules, then the cost with the operation's variables).
- */
-export const operationErrors = (
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Readonly<Record<string, unknown>> | undefined,
-  operationName: string | null | undefined,
-  limits: AccessConfig,
-): readonly GraphQLError[] => {
-  const invalid = validate(schema, document, [...specifiedRules, ...queryLimitRules(limits)]);
-  if (invalid.length > 0) return invalid;
-  const costly = operationCostError(schema, document, variables, operationName, limits.maxQueryCost);
-  return costly ? [costly] : [];
-};
 
 /**
  * The cost check over HTTP: Apollo's validation rules never see the variables, so it runs once

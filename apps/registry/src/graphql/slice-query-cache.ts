@@ -1,6 +1,13 @@
-import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { Kind, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
+import type { Principal } from '../access/principal';
 import type { RequestContext } from '../commands/request-context';
+
+/** Where an executed answer is remembered: its key and the counter it was read under. */
+export interface SliceCacheTicket {
+  readonly key: string;
+  readonly resourceVersion: string;
+}
 
 /** Root fields whose answers depend only on the EndpointSlice rows (and the caller's scopes). */
 const SLICE_FIELDS = new Set(['endpointSlices', 'endpointSlice', '__typename']);
@@ -30,7 +37,7 @@ export class SliceQueryCache {
   private readonly entries = new Map<string, string>();
   private bytes = 0;
   /** The key and counter a request would be cached under, from lookup to response. */
-  private readonly pending = new WeakMap<object, { key: string; resourceVersion: string }>();
+  private readonly pending = new WeakMap<object, SliceCacheTicket>();
 
   private idleTimer?: NodeJS.Timeout;
 
@@ -39,38 +46,60 @@ export class SliceQueryCache {
   plugin(): ApolloServerPlugin<RequestContext> {
     return {
       requestDidStart: async () => ({
-        responseForOperation: async (request) => this.lookup(request),
-        willSendResponse: async (request) => this.store(request),
+        responseForOperation: async (request) => {
+          const found = await this.find(request.operation, request.contextValue.principal.scopes, request.queryHash, request.operationName, request.request.variables);
+          if (!found) return null;
+          if ('json' in found) {
+            return { body: { kind: 'single' as const, singleResult: JSON.parse(found.json) as FormattedExecutionResult }, http: { status: undefined, headers: new HeaderMap() } };
+          }
+          this.pending.set(request, found.ticket);
+          return null;
+        },
+        willSendResponse: async (request) => {
+          const ticket = this.pending.get(request);
+          const body = request.response.body;
+          if (ticket && body?.kind === 'single') this.save(ticket, body.singleResult);
+        },
       }),
     };
   }
 
-  private async lookup(request: GraphQLRequestContext<RequestContext>) {
-    if (!readsOnlySlices(request.operation)) return null;
+  /**
+   * The remembered answer (JSON) of this read, or the ticket to save its answer under once
+   * executed; undefined when the operation is not a slice read or the counter cannot be read.
+   * `queryId` names the query text (its hash, or the text itself).
+   */
+  async find(
+    operation: OperationDefinitionNode | undefined,
+    scopes: Principal['scopes'],
+    queryId: string | undefined,
+    operationName: string | null | undefined,
+    variables: Readonly<Record<string, unknown>> | null | undefined,
+  ): Promise<{ json: string } | { ticket: SliceCacheTicket } | undefined> {
+    if (!readsOnlySlices(operation)) return undefined;
     // Read before the query runs: its answer reflects at least this counter, and exactly it if the counter is unchanged later.
     // Unreadable (Postgres down): the query runs as usual and reports why.
     const resourceVersion = await this.readCounter().catch(() => undefined);
-    if (resourceVersion === undefined) return null;
+    if (resourceVersion === undefined) return undefined;
     if (resourceVersion !== this.resourceVersion) this.clear(resourceVersion);
     this.idleTimer?.refresh();
-    const key = JSON.stringify([request.contextValue.principal.scopes, request.queryHash, request.operationName, request.request.variables ?? {}]);
+    const key = JSON.stringify([scopes, queryId, operationName, variables ?? {}]);
     const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      return { body: { kind: 'single' as const, singleResult: JSON.parse(hit) as FormattedExecutionResult }, http: { status: undefined, headers: new HeaderMap() } };
-    }
-    this.pending.set(request, { key, resourceVersion });
-    return null;
+    if (hit !== undefined) return { json: hit };
+    return { ticket: { key, resourceVersion } };
   }
 
-  private store(request: GraphQLRequestContext<RequestContext>): void {
-    const pending = this.pending.get(request);
-    const body = request.response.body;
-    if (!pending || body?.kind !== 'single' || body.singleResult.errors || pending.resourceVersion !== this.resourceVersion) return;
-    const json = JSON.stringify(body.singleResult);
-    if (this.bytes + json.length > MAX_BYTES) return;
-    this.entries.set(pending.key, json);
-    this.bytes += json.length;
+  /** Remembers an executed answer (without errors) while the counter it was read under still holds; returns its JSON when it was computed here. */
+  save(ticket: SliceCacheTicket, result: FormattedExecutionResult, json?: string): string | undefined {
+    if (result.errors || ticket.resourceVersion !== this.resourceVersion) return undefined;
+    const text = json ?? JSON.stringify(result);
+    // The key counts too: over HTTP it holds the query text itself.
+    const size = ticket.key.length + text.length;
+    if (this.bytes + size > MAX_BYTES) return text;
+    this.entries.set(ticket.key, text);
+    this.bytes += size;
     this.idleTimer ??= setTimeout(() => this.clear(undefined), IDLE_MS).unref();
+    return text;
   }
 
   private clear(resourceVersion: string | undefined): void {
