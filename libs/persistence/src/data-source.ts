@@ -50,7 +50,9 @@ export const dataSourceOptions = (options: DatabaseOptions): DataSourceOptions =
   extra: {
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? options.timeouts?.connectTimeoutMs ?? 3000,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // Every transaction is READ COMMITTED by the session's default (see inTransaction), whatever
+    // the server's configuration says.
+    options: `${options.schema ? `-c search_path=${options.schema} ` : ''}-c default_transaction_isolation=read\\ committed`,
     ...(options.timeouts ? sessionTimeouts(options.timeouts) : {}),
   },
 });
