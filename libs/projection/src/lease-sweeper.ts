@@ -154,12 +154,15 @@ export class LeaseSweeper {
       this.logger.log({ msg: 'lease sweeper active; every lease gets one TTL of grace', identity: this.identity, since: this.leadership.since });
     }
     await this.settleOrphanedClaims();
-    const protection = await this.updateStatus(this.leadership.since);
+    const { protection, decidedAt } = await this.updateStatus(this.leadership.since);
     if (protection.active) return;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       const claimed = await this.repositories.leases.claimDue(this.dataSource.manager, {
         limit: this.options.claimBatch ?? CLAIM_BATCH,
         graceStart: this.leadership.since,
+        // Only what the protection decision counted: a lease coming due between the two
+        // statements would otherwise expire before a mass lapse is seen as one.
+        dueBy: decidedAt,
       });
       if (claimed.length === 0) return;
       await this.append(claimed);
@@ -212,7 +215,7 @@ export class LeaseSweeper {
   }
 
   /** Protective mode, decided from counts and shared through the status row every instance reads. */
-  private async updateStatus(leaderSince: string): Promise<LeaseProtectionState> {
+  private async updateStatus(leaderSince: string): Promise<{ protection: LeaseProtectionState; decidedAt: string }> {
     const { policy } = this.options;
     return inTransaction(this.dataSource, async (tx) => {
       const current = await this.repositories.leases.lockStatus(tx);
@@ -241,7 +244,7 @@ export class LeaseSweeper {
       } else if (current.protectionReleased && !next.released) {
         this.logger.log({ msg: 'released protective episode is over; protection engages again on the next mass lapse', ...facts });
       }
-      return next;
+      return { protection: next, decidedAt: counts.now };
     });
   }
 }

@@ -224,7 +224,11 @@ export class LeaseRepository {
    * is skipped (SKIP LOCKED) and one already claimed is not due in the index. `graceStart`: the
    * sweeper's (re)start; no lease expires before one TTL after it.
    */
-  async claimDue(q: Queryable, options: { limit: number; graceStart: string }): Promise<ClaimedExpiry[]> {
+  /**
+   * `dueBy`: the time the caller decided protective mode at. A lease that came due after it was not
+   * in that decision's count, so it waits for the next sweep instead of expiring unweighed.
+   */
+  async claimDue(q: Queryable, options: { limit: number; graceStart: string; dueBy: string }): Promise<ClaimedExpiry[]> {
     const rows: {
       namespace: string;
       service_name: string;
@@ -237,8 +241,8 @@ export class LeaseRepository {
       // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE ... RETURNING.
       `WITH due AS (
          SELECT namespace, service_name, endpoint_id FROM endpoint_leases
-          WHERE claim IS NULL AND due_at <= now()
-            AND $2::timestamptz + make_interval(secs => ttl_seconds) <= now()
+          WHERE claim IS NULL AND due_at <= least(now(), $3::timestamptz)
+            AND $2::timestamptz + make_interval(secs => ttl_seconds) <= least(now(), $3::timestamptz)
           ORDER BY due_at
           LIMIT $1
             FOR UPDATE SKIP LOCKED
@@ -250,7 +254,7 @@ export class LeaseRepository {
          RETURNING l.namespace, l.service_name, l.endpoint_id, l.lease_id, l.claim, coalesce(l.lapsed_at, l.deadline) AS lapsed_at, l.claimed_at
        )
        SELECT * FROM claimed`,
-      [options.limit, options.graceStart],
+      [options.limit, options.graceStart, options.dueBy],
     );
     return rows.map((r) => ({
       namespace: r.namespace,
