@@ -102,6 +102,7 @@ const PARAMETERS = {
 
 const R = PARAMETERS.registry;
 const L = PARAMETERS.leases;
+const F = PARAMETERS.freshness;
 if (!Number.isInteger(L.heartbeatIdsPerRequest) || L.heartbeatIdsPerRequest < 1 || L.perService % L.heartbeatIdsPerRequest !== 0) {
   throw new Error(`BENCH_LEASE_IDS_PER_REQUEST must divide ${L.perService} (1, 2, 4, 5, 10, 20, 25, 50 or 100)`);
 }
@@ -285,7 +286,6 @@ const etcdBaselines = async (tmp: string, logDir: string): Promise<void> => {
   );
   results.baselines.etcdWatch = { ...watch.result, loadgenCpuSeconds: loadgenCpuOf(watch) };
 
-  const F = PARAMETERS.freshness;
   if (selected.has('quiet')) {
     const quiet = await phase('etcd put->watch, 1 quiet watcher', () =>
       lg().run('etcdWatch', {
@@ -549,7 +549,6 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
   }
 
   // R10 (issue 15): one mutation at a time reaching one quiet subscriber.
-  const F = PARAMETERS.freshness;
   if (selected.has('quiet')) {
     await lg().run('registerServices', { ...target, namespace: 'bench-quiet', first: 0, count: 1, concurrency: 1, wait: 'projection' });
     await profileApiAs('quiet');

@@ -5,4 +5,4 @@ export * from './embedded/embedded-event-log';
 export * from './key-partition';
 export * from './messaging.module';
 export { estimatedBatchBytes, DEFAULT_MAX_RECORD_BYTES } from './kafka/request-size';
-export { hopTrace, HopTrace } from './hop-trace';
+export { hopTrace } from './hop-trace';

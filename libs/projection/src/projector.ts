@@ -65,7 +65,7 @@ export class Projector {
         return positions.find((p) => p.partition === partition)?.nextOffset;
       },
       onBatch: async (batch, context) => {
-        for (const message of batch.messages) hopTrace.mark('projector.fetched', message.headers.ce_traceparent);
+        if (hopTrace.enabled) for (const message of batch.messages) hopTrace.mark('projector.fetched', message.headers.ce_traceparent);
         await this.checking?.catch(() => undefined);
         for (let attempt = 0; ; attempt++) {
           if (this.refusedWith) throw this.refusedWith;
