@@ -89,8 +89,8 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     dataSources.push(dataSource);
     return dataSource;
   };
-  const applierOn = (dataSource: DataSource) =>
-    new BatchApplier(dataSource, projectionRepositories(), { groupId: GROUP, maxEndpointsPerSlice: 100, cacheEndpoints: 100_000 }, async (letter) => {
+  const applierOn = (dataSource: DataSource, repositories = projectionRepositories()) =>
+    new BatchApplier(dataSource, repositories, { groupId: GROUP, maxEndpointsPerSlice: 100, cacheEndpoints: 100_000 }, async (letter) => {
       deadLetters.push(letter);
     });
 
@@ -187,5 +187,42 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
       [0, log.length],
       [1, other.length],
     ]);
+  });
+
+  /** The log cut on command boundaries: the service, its 120 endpoints, then the rest in three batches. */
+  const inSteps = () => [log.slice(0, 121), log.slice(121, 125), log.slice(125, 155), log.slice(155)].map((messages) => batchOf(messages));
+
+  it("applies the batches after a partition's first ahead of the locks, as one pass would", async () => {
+    const dataSource = await freshDatabase();
+    const repositories = projectionRepositories();
+    const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
+    const claim = jest.spyOn(repositories.offsets, 'claim');
+    const applier = applierOn(dataSource, repositories);
+
+    for (const batch of inSteps()) await applier.apply([batch]);
+
+    // Only the first batch, before the partition had an offset row, took the locks first.
+    expect(lockNext).toHaveBeenCalledTimes(1);
+    expect(claim).toHaveBeenCalledTimes(4);
+    expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
+  });
+
+  it('applies under the locks when another instance wrote a service since this one cached it', async () => {
+    const dataSource = await freshDatabase();
+    const other = await openDataSource({ url: (dataSource.options as { url: string }).url, poolSize: 4 });
+    dataSources.push(other);
+    const repositories = projectionRepositories();
+    const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
+    const [first, second, ...rest] = inSteps();
+    const applier = applierOn(dataSource, repositories);
+    await applier.apply([first]);
+    // A rebalance moved the partition away and back: the other instance applied the second batch.
+    expect((await applierOn(other).apply([second])).appliedEvents).toBe(second.messages.length);
+
+    for (const batch of rest) await applier.apply([batch]);
+
+    // The stale cached service was caught by the claim and applied again from the stored rows.
+    expect(lockNext).toHaveBeenCalledTimes(2);
+    expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });
 });

@@ -22,7 +22,7 @@ import {
 } from '@lib/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { applyCommand, type CommandEffects } from './apply-command';
-import { coalesceWrites } from './coalesce-writes';
+import { coalesceWrites, type PendingWrite } from './coalesce-writes';
 import { lastLeaseWritePerEndpoint } from './lease-writes';
 import { ServiceCache } from './service-cache';
 import type { ServiceModel } from './service-model';
@@ -109,7 +109,9 @@ export class BatchApplier {
       }
       const touched = new Set<string>();
       try {
-        const applied = await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched));
+        const applied =
+          (await this.applyAhead(parts, unapplicable, touched)) ??
+          (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
         this.cache.settle();
         return applied;
       } catch (error) {
@@ -118,6 +120,39 @@ export class BatchApplier {
         if (!(error instanceof CommandNotApplicable)) throw error;
         for (const message of error.command.messages) unapplicable.set(message, error.reason);
       }
+    }
+  }
+
+  /**
+   * The common case in four round trips: the commands are judged and folded into the cached models
+   * before the transaction; in it, one statement locks the offsets, reserves the resourceVersions
+   * and reads each service's last command, and one more writes every row. When a batch turns out
+   * not fresh (a redelivery) or a model not current (another writer since it was cached, a first
+   * batch of a partition), the transaction is rolled back, the models are dropped, and undefined
+   * tells the caller to apply the batches under the locks instead.
+   */
+  private async applyAhead(
+    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    unapplicable: ReadonlyMap<LogMessage, string>,
+    touched: Set<string>,
+  ): Promise<AppliedBatch | undefined> {
+    const commands = parts.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
+    const keys = [...new Set(commands.map((c) => c.key))];
+    keys.forEach((key) => touched.add(key));
+    const { models, expected } = await this.cache.acquireUnchecked(this.dataSource.manager, keys);
+    const judged = this.applyCommands(commands, models);
+    const plan = versionPlan(judged);
+    try {
+      return await inTransaction(this.dataSource, async (tx) => {
+        const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
+        const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
+        if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
+        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
+      });
+    } catch (error) {
+      if (!(error instanceof NotAhead)) throw error;
+      this.cache.drop(touched);
+      return undefined;
     }
   }
 
@@ -139,10 +174,26 @@ export class BatchApplier {
     keys.forEach((key) => touched.add(key));
     const models = await this.cache.acquire(tx, keys);
     const judged = this.applyCommands(commands, models);
+    const plan = versionPlan(judged);
+    // Reserved as late as possible: the counter lock is held from there to the commit.
+    const latest = plan.count === 0 ? BigInt(await this.repositories.changes.latest(tx)) : (await this.repositories.changes.reserve(tx, plan.count)) + BigInt(plan.count - 1);
+    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, latest));
+  }
+
+  /** Every row of the transaction after the locks and versions: one round trip for all but the leases. */
+  private async write(
+    tx: EntityManager,
+    fresh: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    unapplicable: ReadonlyMap<LogMessage, string>,
+    commands: readonly Command[],
+    judged: Judged,
+    models: ReadonlyMap<string, ServiceModel>,
+    { latest, changes, versions }: Versioned,
+  ): Promise<AppliedBatch> {
     const lettered = deadLetterOutcomes(fresh.flatMap((p) => p.decoded.filter((d) => unapplicable.has(d.message))), unapplicable);
-    const { latest, changes, versions } = await this.commitWrites(tx, judged);
     // The rows below are written and never read back in this transaction: one round trip for all.
     const writes = new DeferredWrites(tx);
+    await this.repositories.changes.record(writes, changes);
     await this.writeRows(tx, writes, judged, models, versions);
     await this.repositories.outcomes.record(writes, lettered);
     await this.repositories.history.append(writes, historyEntries(judged.applied, changes, versions));
@@ -184,29 +235,6 @@ export class BatchApplier {
       }
     }
     return { applied, rejected };
-  }
-
-  /**
-   * Reserves resourceVersions as late as possible: the counter lock is held from there to the
-   * commit. A command's version is that of its newest slice change; a command that changed no
-   * slice gets a number of its own, so every applied command has one.
-   */
-  private async commitWrites(
-    tx: EntityManager,
-    judged: Judged,
-  ): Promise<{ latest: string; changes: SliceChange[]; versions: Map<string, string> }> {
-    const coalesced = coalesceWrites(judged.applied.flatMap((a) => a.writes));
-    const eventsWithChanges = new Set(coalesced.flatMap((w) => w.eventIds));
-    const unversioned = judged.applied.filter((a) => !eventsWithChanges.has(a.command.events[0].metadata.id));
-    const count = coalesced.length + unversioned.length;
-    if (count === 0) return { latest: await this.repositories.changes.latest(tx), changes: [], versions: new Map() };
-    const first = await this.repositories.changes.reserve(tx, count);
-    const changes: SliceChange[] = coalesced.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
-    await this.repositories.changes.record(tx, changes);
-    const versions = new Map<string, string>();
-    for (const change of changes) for (const eventId of change.eventIds) versions.set(eventId, change.resourceVersion);
-    unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));
-    return { latest: (first + BigInt(count - 1)).toString(), changes, versions };
   }
 
   /** Rows proportional to the change: the services and endpoints the commands touched, leases, verdicts. */
@@ -264,6 +292,40 @@ interface Judged {
   readonly applied: readonly AppliedCommand[];
   readonly rejected: readonly { readonly command: Command; readonly verdict: Extract<Verdict, { status: 'REJECTED' }> }[];
 }
+
+/** Thrown inside the ahead-of-time transaction to roll it back: its batches or models were not current. */
+class NotAhead extends Error {}
+
+interface VersionPlan {
+  readonly coalesced: readonly PendingWrite[];
+  /** Applied commands that changed no slice: each still gets a resourceVersion of its own. */
+  readonly unversioned: readonly AppliedCommand[];
+  readonly count: number;
+}
+
+interface Versioned {
+  readonly latest: string;
+  readonly changes: SliceChange[];
+  /** Event id -> the resourceVersion of its command's (newest) change. */
+  readonly versions: Map<string, string>;
+}
+
+const versionPlan = (judged: Judged): VersionPlan => {
+  const coalesced = coalesceWrites(judged.applied.flatMap((a) => a.writes));
+  const eventsWithChanges = new Set(coalesced.flatMap((w) => w.eventIds));
+  const unversioned = judged.applied.filter((a) => !eventsWithChanges.has(a.command.events[0].metadata.id));
+  return { coalesced, unversioned, count: coalesced.length + unversioned.length };
+};
+
+/** `latest`: the last of the plan's reserved resourceVersions (the counter's value for none). */
+const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, latest: bigint): Versioned => {
+  const first = latest - BigInt(count) + 1n;
+  const changes: SliceChange[] = coalesced.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
+  const versions = new Map<string, string>();
+  for (const change of changes) for (const eventId of change.eventIds) versions.set(eventId, change.resourceVersion);
+  unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));
+  return { latest: latest.toString(), changes, versions };
+};
 
 const outcomeKey = (command: Command) => {
   const { namespace, name } = eventServiceKey(command.events[0].event);

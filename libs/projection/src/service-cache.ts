@@ -1,4 +1,4 @@
-import { EndpointRepository, EndpointSliceRepository, ServiceRepository, type Queryable } from '@lib/persistence';
+import { EndpointRepository, EndpointSliceRepository, ServiceRepository, type Queryable, type StoredService } from '@lib/persistence';
 import { ServiceModel } from './service-model';
 
 /**
@@ -38,20 +38,47 @@ export class ServiceCache {
         missing.push(key);
       }
     }
-    if (missing.length > 0) {
-      const present = missing.filter((key) => stored.has(key));
-      const [endpoints, slices] = await Promise.all([
-        this.repositories.endpoints.forServices(q, present),
-        this.repositories.slices.forServices(q, present),
-      ]);
-      for (const key of missing) {
-        const model = ServiceModel.load(stored.get(key), endpoints.get(key) ?? new Map(), (slices.get(key) ?? []).map((s) => s.slice));
-        this.touch(key, model);
-        result.set(key, model);
-      }
-    }
+    for (const [key, model] of await this.load(q, missing, stored)) result.set(key, model);
     this.evict(new Set(keys));
     return result;
+  }
+
+  /**
+   * The model of each key as this projector left it, loading only those not cached, without
+   * checking them against the stored rows: the caller checks `expected` (each service's last
+   * command, undefined for none) under its transaction's locks before it writes what it derived.
+   */
+  async acquireUnchecked(q: Queryable, keys: readonly string[]): Promise<{ models: Map<string, ServiceModel>; expected: Map<string, string | undefined> }> {
+    const models = new Map<string, ServiceModel>();
+    const missing: string[] = [];
+    for (const key of keys) {
+      const cached = this.models.get(key);
+      if (cached) {
+        this.touch(key, cached);
+        models.set(key, cached);
+      } else {
+        missing.push(key);
+      }
+    }
+    if (missing.length > 0) {
+      for (const [key, model] of await this.load(q, missing, await this.repositories.services.load(q, missing))) models.set(key, model);
+    }
+    this.evict(new Set(keys));
+    const expected = new Map([...models].map(([key, model]) => [key, model.definition === undefined ? undefined : model.lastCommandId]));
+    return { models, expected };
+  }
+
+  private async load(q: Queryable, keys: readonly string[], stored: ReadonlyMap<string, StoredService>): Promise<Map<string, ServiceModel>> {
+    const loaded = new Map<string, ServiceModel>();
+    if (keys.length === 0) return loaded;
+    const present = keys.filter((key) => stored.has(key));
+    const [endpoints, slices] = await Promise.all([this.repositories.endpoints.forServices(q, present), this.repositories.slices.forServices(q, present)]);
+    for (const key of keys) {
+      const model = ServiceModel.load(stored.get(key), endpoints.get(key) ?? new Map(), (slices.get(key) ?? []).map((s) => s.slice));
+      this.touch(key, model);
+      loaded.set(key, model);
+    }
+    return loaded;
   }
 
   /** Forget services whose in-memory state may be ahead of what was committed. */

@@ -30,27 +30,30 @@ export class SliceChangeRepository {
   }
 
   /**
-   * Records the changes in the change log and applies them to the slice table in one statement:
-   * each slice's JSON is sent and parsed once for both tables. Run it after `reserve`.
+   * Records the changes in the change log and applies them to the slice table. Plain statements
+   * without a WITH of their own, so a DeferredWrites can send them with the transaction's other
+   * rows; each slice's JSON goes once per statement. Run it after `reserve`.
    */
   async record(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
     for (const chunk of jsonChunks(changes.map((c) => ({ rv: c.resourceVersion, type: c.type, slice: c.slice, event_ids: c.eventIds })))) {
       await q.query(
-        `WITH c AS (
-           SELECT (c.rv)::bigint AS rv, c.type, c.slice, c.event_ids, c.slice->>'namespace' AS namespace, c.slice->>'name' AS name
-             FROM jsonb_to_recordset($1::jsonb) AS c(rv text, type text, slice jsonb, event_ids text[])
-         ), logged AS (
-           INSERT INTO slice_changes (resource_version, type, namespace, name, service_name, object, event_ids)
-           SELECT rv, type, namespace, name, slice->'labels'->>'kubernetes.io/service-name', slice, event_ids FROM c
-         ), upserted AS (
-           INSERT INTO endpoint_slices (namespace, name, service_name, address_type, labels, resource_version, object)
-           SELECT namespace, name, slice->'labels'->>'kubernetes.io/service-name', slice->>'addressType', slice->'labels', rv, slice
-             FROM c WHERE type <> 'DELETED'
-           ON CONFLICT (namespace, name) DO UPDATE SET
-             service_name = EXCLUDED.service_name, address_type = EXCLUDED.address_type, labels = EXCLUDED.labels,
-             resource_version = EXCLUDED.resource_version, object = EXCLUDED.object
-         )
-         DELETE FROM endpoint_slices s USING c WHERE c.type = 'DELETED' AND s.namespace = c.namespace AND s.name = c.name`,
+        `INSERT INTO slice_changes (resource_version, type, namespace, name, service_name, object, event_ids)
+         SELECT c.rv::bigint, c.type, c.slice->>'namespace', c.slice->>'name', c.slice->'labels'->>'kubernetes.io/service-name', c.slice, c.event_ids
+           FROM jsonb_to_recordset($1::jsonb) AS c(rv text, type text, slice jsonb, event_ids text[])`,
+        [chunk],
+      );
+      await q.query(
+        `INSERT INTO endpoint_slices (namespace, name, service_name, address_type, labels, resource_version, object)
+         SELECT c.slice->>'namespace', c.slice->>'name', c.slice->'labels'->>'kubernetes.io/service-name', c.slice->>'addressType', c.slice->'labels', c.rv::bigint, c.slice
+           FROM jsonb_to_recordset($1::jsonb) AS c(rv text, type text, slice jsonb) WHERE c.type <> 'DELETED'
+         ON CONFLICT (namespace, name) DO UPDATE SET
+           service_name = EXCLUDED.service_name, address_type = EXCLUDED.address_type, labels = EXCLUDED.labels,
+           resource_version = EXCLUDED.resource_version, object = EXCLUDED.object`,
+        [chunk],
+      );
+      await q.query(
+        `DELETE FROM endpoint_slices s USING jsonb_to_recordset($1::jsonb) AS c(type text, slice jsonb)
+          WHERE c.type = 'DELETED' AND s.namespace = c.slice->>'namespace' AND s.name = c.slice->>'name'`,
         [chunk],
       );
     }
