@@ -43,7 +43,31 @@ describe('DeferredWrites', () => {
     await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(1024 * 1024)]);
     expect(sent).toHaveLength(0);
     await writes.query('INSERT INTO b SELECT * FROM jsonb_array_elements($1::jsonb)', ['y'.repeat(1024 * 1024)]);
-    expect(sent).toHaveLength(1);
+    expect(sent).toHaveLength(0);
+    await writes.query('INSERT INTO c SELECT * FROM jsonb_array_elements($1::jsonb)', ['z'.repeat(1024)]);
+    // Flushed before the statement that would pass 2 MiB, which waits for the next flush.
+    expect(sent.map((s) => s.params.length)).toEqual([2]);
+  });
+
+  it('sends a JSON chunk given to several statements once, and holds it once', async () => {
+    const { sent, target } = recorder();
+    const writes = new DeferredWrites(target as never);
+    const chunk = JSON.stringify(Array.from({ length: 120_000 }, (_, i) => ({ i })));
+    await writes.query('INSERT INTO a SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(i int)', [chunk]);
+    await writes.query('UPDATE b SET n = $2 FROM jsonb_to_recordset($1::jsonb) AS c(i int) WHERE b.i = c.i', [chunk, 7]);
+    await writes.query('DELETE FROM c USING jsonb_to_recordset($1::jsonb) AS c(i int) WHERE $2', [chunk, true]);
+    expect(chunk.length).toBeGreaterThan(1024 * 1024);
+    expect(sent).toHaveLength(0);
+    await writes.flush();
+    expect(sent).toEqual([
+      {
+        sql:
+          'WITH w0 AS (INSERT INTO a SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(i int)), ' +
+          'w1 AS (UPDATE b SET n = $2 FROM jsonb_to_recordset($1::jsonb) AS c(i int) WHERE b.i = c.i), ' +
+          'w2 AS (DELETE FROM c USING jsonb_to_recordset($1::jsonb) AS c(i int) WHERE $3) SELECT 1',
+        params: [chunk, 7, true],
+      },
+    ]);
   });
 
   it('refuses a statement with a WITH clause of its own (Postgres would refuse the combination)', async () => {

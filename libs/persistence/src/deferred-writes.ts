@@ -1,4 +1,4 @@
-import type { Queryable } from './in-transaction';
+import { queryPrepared, type Queryable } from './in-transaction';
 
 /** Parameters held before a flush is forced: one JSON chunk (see json-chunks), so a large batch holds no more than before. */
 const MAX_PENDING_CHARS = 2 * 1024 * 1024;
@@ -10,19 +10,30 @@ interface Statement {
 
 const DATA_MODIFYING = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 
+/** A text parameter this long is a JSON chunk, always cast the same way (::jsonb) wherever it is used. */
+const SHARED_PARAMETER_CHARS = 1024;
+
 /**
  * Several statements as one: each data-modifying statement becomes a CTE (Postgres runs every one
  * of them to completion, read or not), each SELECT a subquery of the main query, and each
- * statement's `$n` parameters are renumbered after those of the statements before it.
+ * statement's `$n` parameters are renumbered after those of the statements before it. A JSON
+ * chunk given to several statements is sent once: Postgres parses each parameter at Bind.
  */
 export const combineStatements = (statements: readonly Statement[]): Statement => {
   const params: unknown[] = [];
+  const shared = new Map<string, number>();
   const ctes: string[] = [];
   const selects: string[] = [];
   for (const statement of statements) {
-    const offset = params.length;
-    params.push(...statement.params);
-    const sql = statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    const numbers = statement.params.map((value) => {
+      if (typeof value === 'string' && value.length >= SHARED_PARAMETER_CHARS) {
+        const known = shared.get(value);
+        if (known !== undefined) return known;
+        shared.set(value, params.length + 1);
+      }
+      return params.push(value);
+    });
+    const sql = statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${numbers[Number(n) - 1]}`);
     if (DATA_MODIFYING.test(sql)) ctes.push(`w${ctes.length} AS (${sql})`);
     else selects.push(`(${sql}) AS s${selects.length}`);
   }
@@ -39,15 +50,21 @@ export const combineStatements = (statements: readonly Statement[]): Statement =
 export class DeferredWrites implements Queryable {
   private pending: Statement[] = [];
   private chars = 0;
+  /** The JSON chunks held: one sent to several statements is held (and counted) once. */
+  private readonly chunks = new Set<string>();
 
   constructor(private readonly target: Queryable) {}
 
   /** Resolves with no rows: a deferred write has no result to read. */
   async query<T>(sql: string, parameters: readonly unknown[] = []): Promise<T> {
     if (/^\s*WITH\b/i.test(sql)) throw new Error('a deferred write cannot have a WITH clause of its own');
+    let added = 0;
+    for (const p of parameters) added += typeof p !== 'string' ? 64 : p.length >= SHARED_PARAMETER_CHARS && this.chunks.has(p) ? 0 : p.length;
+    // Flushed before the statement that would pass the bound, so statements sharing a chunk go together.
+    if (this.pending.length > 0 && this.chars + added > MAX_PENDING_CHARS) await this.flush();
     this.pending.push({ sql, params: parameters });
-    for (const p of parameters) this.chars += typeof p === 'string' ? p.length : 64;
-    if (this.chars >= MAX_PENDING_CHARS) await this.flush();
+    this.chars += added;
+    for (const p of parameters) if (typeof p === 'string' && p.length >= SHARED_PARAMETER_CHARS) this.chunks.add(p);
     return [] as T;
   }
 
@@ -56,6 +73,7 @@ export class DeferredWrites implements Queryable {
     const { sql, params } = combineStatements(this.pending);
     this.pending = [];
     this.chars = 0;
-    await this.target.query(sql, [...params]);
+    this.chunks.clear();
+    await queryPrepared(this.target, sql, params);
   }
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -8,3 +10,21 @@ import type { DataSource, EntityManager } from 'typeorm';
 export const inTransaction = <T>(dataSource: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> => dataSource.transaction(work);
 
 export type Queryable = Pick<EntityManager, 'query'>;
+
+/** Statements with more parts than this are rare shapes: planned per call rather than kept on every connection. */
+const MAX_PREPARED_LENGTH = 16 * 1024;
+
+/**
+ * Runs `sql` inside a transaction as a named prepared statement: parsed once per connection and,
+ * after Postgres's first few runs, planned once too. The projector's combined statements take
+ * longer to plan than to run (planning was 2 of 3 ms for one command's writes). Outside a
+ * transaction (no connection of its own) or for long texts it runs as an ordinary query.
+ */
+export const queryPrepared = async <T>(q: Queryable, sql: string, parameters: readonly unknown[]): Promise<T> => {
+  const runner = (q as Partial<EntityManager>).queryRunner;
+  if (runner === undefined || sql.length > MAX_PREPARED_LENGTH) return q.query(sql, [...parameters]) as Promise<T>;
+  const client = (await runner.connect()) as PoolClient;
+  const name = `registry_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+  const { rows } = await client.query({ name, text: sql, values: [...parameters] });
+  return rows as T;
+};

@@ -8,7 +8,7 @@ import {
   type ServiceDefinition,
   type Verdict,
 } from '@lib/domain';
-import { decodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
+import { decodeEvent, hopTrace, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import {
   DeferredWrites,
   inTransaction,
@@ -142,9 +142,12 @@ export class BatchApplier {
     const { models, expected } = await this.cache.acquireUnchecked(this.dataSource.manager, keys);
     const judged = this.applyCommands(commands, models);
     const plan = versionPlan(judged);
+    const traced = hopTrace.enabled ? traceparentsOf(commands) : [];
+    traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
       return await inTransaction(this.dataSource, async (tx) => {
         const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
+        traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
         if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
         return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
@@ -204,7 +207,9 @@ export class BatchApplier {
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
     await this.repositories.changes.announce(writes, latest);
+    if (hopTrace.enabled) traceparentsOf(commands).forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush();
+    if (hopTrace.enabled) traceparentsOf(commands).forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
     return {
@@ -213,7 +218,7 @@ export class BatchApplier {
       rejectedCommands: judged.rejected.length,
       changes,
       writesPerReconcile: judged.applied.map((a) => a.writes.length),
-      traceparents: [...new Set(commands.flatMap((c) => c.events[0].metadata.traceparent ?? []))],
+      traceparents: traceparentsOf(commands),
     };
   }
 
@@ -326,6 +331,8 @@ const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, latest: 
   unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));
   return { latest: latest.toString(), changes, versions };
 };
+
+const traceparentsOf = (commands: readonly Command[]): string[] => [...new Set(commands.flatMap((c) => c.events[0].metadata.traceparent ?? []))];
 
 const outcomeKey = (command: Command) => {
   const { namespace, name } = eventServiceKey(command.events[0].event);

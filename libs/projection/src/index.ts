@@ -5,6 +5,7 @@ export * from './projection.module';
 export * from './slice-change-relay';
 export * from './change-log-compactor';
 export * from './coalescing-loop';
+export * from './group-commit';
 export * from './replay';
 export * from './projection-diff';
 export * from './projection-maintenance';

@@ -1,5 +1,5 @@
 import { serviceKey } from '@lib/domain';
-import type { Queryable } from '../in-transaction';
+import { queryPrepared, type Queryable } from '../in-transaction';
 import { splitServiceKeys } from './service-keys';
 
 export interface TopicPartition {
@@ -57,7 +57,8 @@ export class ConsumerOffsetRepository {
     serviceKeys: readonly string[],
   ): Promise<{ next: Map<number, bigint>; latest: bigint; lastCommands: Map<string, string> }> {
     const { groupId, topic, partitions } = oneTopic(tps);
-    const [row]: { offsets: [number, string][]; latest: string; services: [string, string, string][] }[] = await q.query(
+    const [row] = await queryPrepared<{ offsets: [number, string][]; latest: string; services: [string, string, string][] }[]>(
+      q,
       // The counter's UPDATE refers to the locked offsets, so the offset locks come first, in the
       // order lockNext takes them: two instances never deadlock.
       `WITH locked AS (
