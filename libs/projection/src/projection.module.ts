@@ -14,7 +14,7 @@ import { ChangeLogCompactor } from './change-log-compactor';
 import { LeaseSweeper } from './lease-sweeper';
 import { ProjectionMetrics } from './projection-metrics';
 import { Projector } from './projector';
-import { SliceChangeRelay } from './slice-change-relay';
+import { SLICE_RELAY_LOCK, SliceChangeRelay } from './slice-change-relay';
 import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
 
 @Module({
@@ -46,7 +46,7 @@ import { AdvisoryLockElection, InProcessElection } from './sweeper-election';
       useFactory: (config: RegistryConfig, eventLog: EventLog, dataSource: DataSource, metrics: ProjectionMetrics, changes: SliceChangeRepository) => {
         const { publish } = eventLog;
         return publish
-          ? new SliceChangeRelay(dataSource, changes, (records) => publish(config.slicesTopic, records), {
+          ? new SliceChangeRelay(new AdvisoryLockElection(dataSource, SLICE_RELAY_LOCK), changes, (records) => publish(config.slicesTopic, records), {
               maxRecordBytes: config.kafkaMaxRecordBytes,
               slicesTopic: config.slicesTopic,
               deadLetter: (records) => publish(config.dlqTopic, records),

@@ -91,32 +91,45 @@ export class ServiceModel implements JudgedState {
         kept.push(slice);
         continue;
       }
-      this.unindex(slice);
       const next = written.get(slice.name);
+      this.reindex(slice, next);
       if (next) kept.push(next);
       written.delete(slice.name);
     }
     const created = [...written.values()].filter((s): s is EndpointSlice => s !== undefined);
+    for (const slice of created) this.reindex(undefined, slice);
     this.slices = created.length === 0 ? kept : [...kept, ...created].sort(byName);
-    for (const slice of [...plan.create, ...plan.update]) this.index(slice);
   }
 
   private index(slice: EndpointSlice): void {
-    for (const endpoint of slice.endpoints) {
-      const id = endpoint.targetRef.name;
-      const names = this.sliceNames.get(id);
-      if (names) names.push(slice.name);
-      else this.sliceNames.set(id, [slice.name]);
+    this.reindex(undefined, slice);
+  }
+
+  /** The index follows one slice's change: only endpoints that left or joined it are touched. */
+  private reindex(before: EndpointSlice | undefined, after: EndpointSlice | undefined): void {
+    const name = (before ?? after)?.name as string;
+    const stayed = new Set<string>();
+    if (before) {
+      const remaining = new Set(after?.endpoints.map((e) => e.targetRef.name));
+      for (const { targetRef } of before.endpoints) {
+        if (remaining.has(targetRef.name)) stayed.add(targetRef.name);
+        else this.removeSliceOf(targetRef.name, name);
+      }
+    }
+    for (const { targetRef } of after?.endpoints ?? []) {
+      if (stayed.has(targetRef.name)) continue;
+      const names = this.sliceNames.get(targetRef.name);
+      if (names) names.push(name);
+      else this.sliceNames.set(targetRef.name, [name]);
     }
   }
 
-  private unindex(slice: EndpointSlice): void {
-    for (const endpoint of slice.endpoints) {
-      const id = endpoint.targetRef.name;
-      const names = this.sliceNames.get(id)?.filter((name) => name !== slice.name) ?? [];
-      if (names.length > 0) this.sliceNames.set(id, names);
-      else this.sliceNames.delete(id);
-    }
+  private removeSliceOf(id: string, name: string): void {
+    const names = this.sliceNames.get(id);
+    if (!names) return;
+    const rest = names.filter((n) => n !== name);
+    if (rest.length > 0) this.sliceNames.set(id, rest);
+    else this.sliceNames.delete(id);
   }
 }
 

@@ -1,16 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { toKubernetesObject } from '@lib/domain';
 import { estimatedBatchBytes, type PublishedRecord } from '@lib/messaging';
-import { inTransaction, type Queryable, type SliceChange, type SliceChangeRepository } from '@lib/persistence';
-import type { DataSource } from 'typeorm';
+import type { Queryable, SliceChange, SliceChangeRepository } from '@lib/persistence';
 import { CoalescingLoop } from './coalescing-loop';
+import type { AdvisoryLockElection } from './sweeper-election';
 
 const BATCH = 500;
 /** Committed changes kept for the relay; beyond this it reads them back from the change log. */
 const MEMORY_LIMIT = 500;
 const INTERVAL_MS = 1000;
+/** How far the relay got is stored at most this often: a restart may publish what followed twice. */
+const PERSIST_EVERY_MS = 250;
 /** pg advisory lock key: one active relay among all projector instances. */
-const RELAY_LOCK = 0x5e1ce;
+export const SLICE_RELAY_LOCK = 0x5e1ce;
 
 export type PublishRecords = (records: readonly PublishedRecord[]) => Promise<void>;
 
@@ -67,21 +69,27 @@ export const toRelayRecords = (
 
 /**
  * Outbox relay: publishes committed change log rows to the slice change topic in resourceVersion
- * order and then records how far it got, so nothing rolled back is ever published and nothing
- * committed stays unpublished after a crash (a crash can only publish a row twice). Changes this
- * process just committed are published from memory when they continue exactly where the relay
- * stands; anything else (another instance's commits, a restart) is read from the change log.
+ * order, so nothing rolled back is ever published and nothing committed stays unpublished after a
+ * crash (a crash can only publish a row twice). One instance relays: the holder of a session
+ * advisory lock, on whose session it reads and stores how far it got; that position is kept in
+ * memory and stored at most every PERSIST_EVERY_MS, so a relay costs no Postgres round trip while
+ * it publishes changes this process just committed and that continue exactly where it stands;
+ * anything else (another instance's commits, a restart) is read from the change log.
  */
 export class SliceChangeRelay {
   private readonly logger = new Logger('SliceChangeRelay');
   /** This process's latest commits, in resourceVersion order, until relayed. */
   private committed: SliceChange[] = [];
+  /** Published through here, while this process holds the role. */
+  private relayedThrough = 0n;
+  private storedThrough = 0n;
+  private storedAt = 0;
   private readonly loop = new CoalescingLoop(() => this.drain(), INTERVAL_MS, (error) =>
     this.logger.warn({ msg: 'relay failed, will retry', error: error.message }),
   );
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly role: AdvisoryLockElection,
     private readonly changes: SliceChangeRepository,
     private readonly publish: PublishRecords,
     private readonly options: RelayOptions,
@@ -112,18 +120,18 @@ export class SliceChangeRelay {
     return run.length > 0 ? run : this.changes.readRange(tx, { afterRv: relayedThrough, limit: BATCH });
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.role.whileHolding((session, fresh) => (fresh ? Promise.resolve() : this.store(session))).catch(() => undefined);
+    await this.role.resign();
   }
 
   private async drain(): Promise<void> {
-    for (;;) {
-      const relayed = await inTransaction(this.dataSource, async (tx) => {
-        const [{ locked }]: { locked: boolean }[] = await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
-        if (!locked) return 0;
-        const { relayedThrough } = await this.changes.watchState(tx);
-        const batch = await this.nextChanges(tx, relayedThrough);
-        if (batch.length === 0) return 0;
+    await this.role.whileHolding(async (session, fresh) => {
+      if (fresh) this.relayedThrough = this.storedThrough = (await this.changes.watchState(session)).relayedThrough;
+      for (;;) {
+        const batch = await this.nextChanges(session, this.relayedThrough);
+        if (batch.length === 0) break;
         const { publish, deadLetters } = toRelayRecords(batch, this.options);
         if (deadLetters.length > 0) {
           await this.options.deadLetter(deadLetters);
@@ -131,10 +139,17 @@ export class SliceChangeRelay {
           this.logger.error({ msg: 'slice records too large for the broker sent to the dead-letter topic', reasons: deadLetters.map((d) => d.headers?.dlq_reason) });
         }
         await this.publish(publish);
-        await this.changes.markRelayed(tx, batch[batch.length - 1].resourceVersion);
-        return batch.length;
-      });
-      if (relayed < BATCH) return;
-    }
+        this.relayedThrough = BigInt(batch[batch.length - 1].resourceVersion);
+        if (batch.length < BATCH) break;
+      }
+      if (Date.now() - this.storedAt >= PERSIST_EVERY_MS) await this.store(session);
+    });
+  }
+
+  private async store(session: Queryable): Promise<void> {
+    if (this.relayedThrough === this.storedThrough) return;
+    await this.changes.markRelayed(session, this.relayedThrough.toString());
+    this.storedThrough = this.relayedThrough;
+    this.storedAt = Date.now();
   }
 }

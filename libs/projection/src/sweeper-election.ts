@@ -1,3 +1,4 @@
+import type { Queryable } from '@lib/persistence';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -70,6 +71,29 @@ export class AdvisoryLockElection implements SweeperElection {
 
   async resign(): Promise<void> {
     this.drop();
+  }
+
+  /**
+   * Runs `work` on the lock's own session while this process holds the role, taking it if it can
+   * (undefined when another process holds it). A statement that fails there ends the session and
+   * the role with it. `fresh`: the role was just taken, so the previous holder's progress must be
+   * read first.
+   */
+  async whileHolding<T>(work: (session: Queryable, fresh: boolean) => Promise<T>): Promise<T | undefined> {
+    const fresh = this.client === undefined;
+    if (fresh && !(await this.acquire())) return undefined;
+    const client = this.client as PoolClient;
+    const session: Queryable = {
+      query: async <R>(sql: string, parameters?: unknown[]): Promise<R> => {
+        try {
+          return (await client.query(sql, parameters)).rows as R;
+        } catch (error) {
+          if (this.client === client) this.drop();
+          throw error;
+        }
+      },
+    };
+    return work(session, fresh);
   }
 
   /** Destroys the connection instead of returning it to the pool: the session, and the lock, end with it. */
