@@ -1,23 +1,11 @@
-import type { EndpointSlice } from '@lib/domain';
 import type { PublishedRecord } from '@lib/messaging';
 import { inTransaction, openDataSource, SliceChangeRepository } from '@lib/persistence';
 import { isolatedConfig } from '@lib/testing';
 import type { DataSource } from 'typeorm';
 import { SLICE_RELAY_LOCK, SliceChangeRelay } from './slice-change-relay';
 import { AdvisoryLockElection } from './sweeper-election';
+import { sliceFixture } from './testing/slice-fixture';
 
-const slice = (name: string): EndpointSlice => ({
-  namespace: 'default',
-  name,
-  uid: `uid-${name}`,
-  labels: { 'kubernetes.io/service-name': 'web' },
-  annotations: {},
-  generation: 1,
-  creationTimestamp: '2026-01-02T03:04:05.000Z',
-  addressType: 'IPv4',
-  endpoints: [],
-  ports: [],
-});
 
 const changes = new SliceChangeRepository();
 
@@ -27,7 +15,7 @@ const commitChanges = (dataSource: DataSource, names: readonly string[]) =>
     const first = await changes.reserve(tx, names.length);
     await changes.record(
       tx,
-      names.map((name, i) => ({ type: 'ADDED' as const, slice: slice(name), resourceVersion: (first + BigInt(i)).toString(), eventIds: [] })),
+      names.map((name, i) => ({ type: 'ADDED' as const, slice: sliceFixture(name), resourceVersion: (first + BigInt(i)).toString(), eventIds: [] })),
     );
   });
 

@@ -1,28 +1,12 @@
-import type { EndpointSlice } from '@lib/domain';
 import type { SliceChange } from '@lib/persistence';
 import { sliceChangeRecords, toRelayRecords } from './slice-change-relay';
+import { sliceFixture } from './testing/slice-fixture';
 
-const slice = (name: string, endpoints: number): EndpointSlice => ({
-  namespace: 'default',
-  name,
-  uid: `uid-${name}`,
-  labels: { 'kubernetes.io/service-name': 'web' },
-  annotations: {},
-  generation: 1,
-  creationTimestamp: '2026-01-02T03:04:05.000Z',
-  addressType: 'IPv4',
-  endpoints: Array.from({ length: endpoints }, (_, i) => ({
-    addresses: [`10.0.${i >> 8}.${i & 255}`],
-    conditions: { ready: true, serving: true, terminating: false },
-    hostname: `host-${i}-${'h'.repeat(40)}`,
-    targetRef: { kind: 'Instance', namespace: 'default', name: `10.0.${i >> 8}.${i & 255}` },
-  })),
-  ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
-});
+
 
 const change = (type: SliceChange['type'], name: string, endpoints: number, resourceVersion: string): SliceChange => ({
   type,
-  slice: slice(name, endpoints),
+  slice: sliceFixture(name, endpoints),
   resourceVersion,
   eventIds: [],
 });
