@@ -154,8 +154,10 @@ export class KafkaEventLog implements EventLog {
       // A dead projector's partitions move to a live one after this long (heartbeats every 3 s).
       sessionTimeout: 10000,
       heartbeatInterval: 3000,
-      // Bounds what one batch holds in memory (and one transaction writes): the projector stays small under a backlog.
+      // Bound what one batch and one fetch hold in memory (and one transaction writes): the
+      // projector stays small under a backlog (kafkajs asks for 10 MiB per fetch by default).
       maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 2 * 1024 * 1024,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumers.add(consumer);
