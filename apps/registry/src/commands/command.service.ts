@@ -93,6 +93,7 @@ export class CommandService {
       const earlier = await this.requests.claim(this.dataSource.manager, options.requestId, commandId);
       if (earlier !== undefined) return this.outcomeOf(earlier, [], options);
     }
+    const commitsBefore = this.waiter.commitsHeard;
     const time = new Date().toISOString();
     const recorded = parts.map((events) =>
       events.map(
@@ -115,7 +116,7 @@ export class CommandService {
     const eventIds = recorded.flat().map((r) => r.metadata.id);
     hopTrace.remember(eventIds, options.traceparent);
     hopTrace.mark('api.appended', options.traceparent);
-    return this.outcomeOf(commandId, eventIds, options);
+    return this.outcomeOf(commandId, eventIds, options, commitsBefore);
   }
 
   /** The verdict of a command: PENDING until the projector has judged every part. */
@@ -152,9 +153,9 @@ export class CommandService {
     });
   }
 
-  private async outcomeOf(commandId: string, eventIds: string[], options: CommandOptions): Promise<CommandOutcome> {
+  private async outcomeOf(commandId: string, eventIds: string[], options: CommandOptions, commitsBefore?: number): Promise<CommandOutcome> {
     if (!options.waitForProjection) return { commandId, eventIds, resourceVersion: null };
-    const verdict = await this.waiter.waitFor(commandId);
+    const verdict = await this.waiter.waitFor(commandId, commitsBefore);
     hopTrace.mark('api.verdict', options.traceparent);
     if (verdict.status === 'REJECTED') {
       const field = verdict.field ?? 'input';

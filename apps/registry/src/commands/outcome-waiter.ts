@@ -23,6 +23,8 @@ const PENDING: CommandVerdict = Object.freeze({ status: 'PENDING' });
 @Injectable()
 export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
+  /** Commit signals heard so far: a caller notes it before appending (see waitFor). */
+  private commits = 0;
   private readonly loop = new CoalescingLoop(() => this.check(), FALLBACK_POLL_MS, () => undefined);
   private unsubscribeSignal?: () => void;
 
@@ -34,15 +36,27 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribeSignal = this.signal.onCommit(() => this.loop.kick());
+    this.unsubscribeSignal = this.signal.onCommit(() => {
+      this.commits++;
+      this.loop.kick();
+    });
     this.loop.start();
   }
 
-  /** PENDING when no verdict arrived within PROJECTION_WAIT_MS: the events are on the log anyway. */
-  waitFor(commandId: string): Promise<CommandVerdict> {
+  get commitsHeard(): number {
+    return this.commits;
+  }
+
+  /**
+   * PENDING when no verdict arrived within PROJECTION_WAIT_MS: the events are on the log anyway.
+   * `commitsBefore`: `commitsHeard` before the command was appended. The verdict is read at once
+   * only when a commit was heard since (it may carry the verdict, signalled before this waiter
+   * existed); otherwise the commit that carries it is still to be heard, and wakes the check.
+   */
+  waitFor(commandId: string, commitsBefore?: number): Promise<CommandVerdict> {
     const deadline = Date.now() + this.config.projectionWaitMs;
     const verdict = new Promise<CommandVerdict>((resolve) => this.waiters.add({ commandId, resolve, deadline }));
-    this.loop.kick();
+    if (commitsBefore !== this.commits) this.loop.kick();
     return verdict;
   }
 

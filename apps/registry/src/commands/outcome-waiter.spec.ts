@@ -1,0 +1,72 @@
+import type { RegistryConfig } from '@lib/config';
+import type { CommandOutcomeRepository, CommandVerdict } from '@lib/persistence';
+import type { DataSource } from 'typeorm';
+import { OutcomeWaiter } from './outcome-waiter';
+import type { ProjectionSignal } from './projection-signal';
+
+/** A waiter whose verdict reads are counted, and whose commit signal the test gives. */
+const harness = () => {
+  const stored = new Map<string, CommandVerdict>();
+  const reads: string[][] = [];
+  let commit = (): void => undefined;
+  const outcomes = {
+    verdicts: async (_: unknown, ids: string[]) => {
+      reads.push(ids);
+      return new Map(ids.flatMap((id) => (stored.has(id) ? [[id, stored.get(id) as CommandVerdict] as const] : [])));
+    },
+  } as unknown as CommandOutcomeRepository;
+  const signal = {
+    onCommit: (listener: () => void) => {
+      commit = listener;
+      return () => undefined;
+    },
+  } as unknown as ProjectionSignal;
+  const waiter = new OutcomeWaiter({ manager: {} } as DataSource, outcomes, { projectionWaitMs: 60_000 } as RegistryConfig, signal);
+  waiter.onModuleInit();
+  return { waiter, stored, reads, commit: () => commit() };
+};
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('OutcomeWaiter: a verdict is read when a commit may carry it', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('reads nothing until the next commit when none was heard since the command was appended', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, stored, reads, commit } = harness();
+    const before = waiter.commitsHeard;
+
+    const verdict = waiter.waitFor('c1', before);
+    await settle();
+    expect(reads).toEqual([]);
+
+    stored.set('c1', { status: 'APPLIED', resourceVersion: '7' });
+    commit();
+    await expect(verdict).resolves.toEqual({ status: 'APPLIED', resourceVersion: '7' });
+    expect(reads).toEqual([['c1']]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it('reads at once when a commit was heard between the append and the wait (its signal came first)', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, stored, reads, commit } = harness();
+    const before = waiter.commitsHeard;
+    stored.set('c2', { status: 'REJECTED', code: 'NOT_FOUND', field: 'serviceName', message: 'no such service' });
+    commit();
+    await settle();
+
+    await expect(waiter.waitFor('c2', before)).resolves.toMatchObject({ status: 'REJECTED', code: 'NOT_FOUND' });
+    expect(reads).toEqual([['c2']]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it('reads at once for a repeated request, whose verdict may be long stored', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, stored, reads } = harness();
+    stored.set('c3', { status: 'APPLIED', resourceVersion: '3' });
+
+    await expect(waiter.waitFor('c3')).resolves.toEqual({ status: 'APPLIED', resourceVersion: '3' });
+    expect(reads).toEqual([['c3']]);
+    await waiter.onApplicationShutdown();
+  });
+});
