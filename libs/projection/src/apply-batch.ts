@@ -207,9 +207,10 @@ export class BatchApplier {
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
     await this.repositories.changes.announce(writes, latest);
-    if (hopTrace.enabled) traceparentsOf(commands).forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
+    const traceparents = traceparentsOf(commands);
+    traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush();
-    if (hopTrace.enabled) traceparentsOf(commands).forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
+    traceparents.forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
     return {
@@ -218,7 +219,7 @@ export class BatchApplier {
       rejectedCommands: judged.rejected.length,
       changes,
       writesPerReconcile: judged.applied.map((a) => a.writes.length),
-      traceparents: traceparentsOf(commands),
+      traceparents,
     };
   }
 

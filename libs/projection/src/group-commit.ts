@@ -6,9 +6,10 @@ interface Waiting<T> {
 
 /**
  * Group commit: items submitted while the flushes in flight run go together into the next flush,
- * so under load one transaction carries the batches of many partitions and pays its fixed cost
- * (round trips, offset rows, the resourceVersion lock, the commit's fsync) once for all of them.
- * Idle, an item waits only for the current macrotask, where its siblings of the same fetch arrive.
+ * so under load one flush pays its fixed cost once for all of them: the projector's transaction
+ * (round trips, offset rows, the resourceVersion lock, the commit's fsync) carries the batches of
+ * many partitions, and the API's decision lookup serves many mutations with one query.
+ * Idle, an item waits only for the current macrotask, where its siblings arrive.
  * A second flush may run beside the first, so Node and Postgres work on one each at a time.
  * A failed group is flushed again item by item, so one item's failure is only its own.
  */

@@ -37,7 +37,7 @@ export class ServiceModel implements JudgedState {
     }
     for (const [id, endpoint] of endpoints) model.endpoints.set(id, { ...endpoint });
     model.slices = [...slices].sort(byName);
-    for (const slice of model.slices) model.index(slice);
+    for (const slice of model.slices) model.reindex(undefined, slice);
     model.checkDivergence(model.endpoints.keys());
     return model;
   }
@@ -99,10 +99,6 @@ export class ServiceModel implements JudgedState {
     const created = [...written.values()].filter((s): s is EndpointSlice => s !== undefined);
     for (const slice of created) this.reindex(undefined, slice);
     this.slices = created.length === 0 ? kept : [...kept, ...created].sort(byName);
-  }
-
-  private index(slice: EndpointSlice): void {
-    this.reindex(undefined, slice);
   }
 
   /** The index follows one slice's change: only endpoints that left or joined it are touched. */

@@ -122,7 +122,10 @@ export class SliceChangeRelay {
 
   async stop(): Promise<void> {
     await this.loop.stop();
-    await this.role.whileHolding((session, fresh) => (fresh ? Promise.resolve() : this.store(session))).catch(() => undefined);
+    // Only a holder has published beyond what is stored; a standby must not take the role to stop.
+    if (this.relayedThrough !== this.storedThrough) {
+      await this.role.whileHolding((session, fresh) => (fresh ? Promise.resolve() : this.store(session))).catch(() => undefined);
+    }
     await this.role.resign();
   }
 
