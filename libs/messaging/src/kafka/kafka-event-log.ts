@@ -2,6 +2,7 @@ import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHea
 import type { RecordedEvent } from '@lib/domain';
 import { encodeCommand, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
+import { ThrottledOffsetCommits } from './throttled-offset-commits';
 import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize } from './request-size';
 import {
   AppendOutcomeUnknownError,
@@ -30,6 +31,7 @@ export interface KafkaEventLogOptions {
 
 /** Up to this many partitions of a fetch are handled at once (all of them with the default EVENTS_PARTITIONS). */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 32;
+const OFFSET_COMMIT_INTERVAL_MS = 1000;
 
 const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
   const result: Record<string, string> = {};
@@ -174,11 +176,9 @@ export class KafkaEventLog implements EventLog {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.eventsTopic], fromBeginning: true });
+    const commits = new ThrottledOffsetCommits((offsets) => consumer.commitOffsets(offsets), OFFSET_COMMIT_INTERVAL_MS);
     await consumer.run({
-      // Positions live in Postgres; the Kafka commit only saves a rejoin from starting further back,
-      // so it goes at most once a second instead of once per batch.
-      autoCommit: true,
-      autoCommitInterval: 1000,
+      autoCommit: false,
       eachBatchAutoResolve: false,
       // Every partition's batch of a fetch is handed over at once, so the projector's group commit
       // can apply them in one transaction.
@@ -196,11 +196,13 @@ export class KafkaEventLog implements EventLog {
           { heartbeat, isRunning: () => isRunning() && !isStale() },
         );
         resolveOffset(batch.lastOffset());
+        commits.resolve({ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() });
       },
     });
     return {
       stop: async () => {
         this.consumers.delete(consumer);
+        await commits.flush();
         await consumer.disconnect();
       },
     };
