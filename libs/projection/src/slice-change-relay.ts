@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { toKubernetesObject } from '@lib/domain';
+import { stringifyWithEndpointsOf, toKubernetesObject } from '@lib/domain';
 import { estimatedBatchBytes, type PublishedRecord } from '@lib/messaging';
 import type { Queryable, SliceChange, SliceChangeRepository } from '@lib/persistence';
 import { CoalescingLoop } from './coalescing-loop';
@@ -29,7 +29,7 @@ export interface RelayOptions {
 /** The slice change topic's record(s) for one change: DELETED is followed by a tombstone for compaction. */
 export const sliceChangeRecords = (change: SliceChange): { key: string; value: Buffer | null }[] => {
   const key = `${change.slice.namespace}/${change.slice.name}`;
-  const value = Buffer.from(JSON.stringify({ type: change.type, object: toKubernetesObject(change.slice, change.resourceVersion) }));
+  const value = Buffer.from(`{"type":"${change.type}","object":${stringifyWithEndpointsOf(change.slice, toKubernetesObject(change.slice, change.resourceVersion))}}`);
   return change.type === 'DELETED' ? [{ key, value }, { key, value: null }] : [{ key, value }];
 };
 

@@ -7,3 +7,4 @@ export { deterministicSliceIdentity, sliceNamePrefix, SUFFIX_ALPHABET, type Slic
 export { reconcileSlices } from './reconcile-slices';
 export { reconcileChanges, type EndpointChange } from './reconcile-changes';
 export { toKubernetesObject, type KubernetesEndpointSlice } from './kubernetes-object';
+export { stringifyWithEndpointsOf } from './slice-json';

@@ -1,4 +1,4 @@
-import type { EndpointSlice } from '@lib/domain';
+import { stringifyWithEndpointsOf, type EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
 
@@ -10,6 +10,9 @@ export interface SliceChange {
   readonly resourceVersion: string;
   readonly eventIds: readonly string[];
 }
+
+const changeRowJson = (c: SliceChange): string =>
+  `{"rv":"${c.resourceVersion}","type":"${c.type}","event_ids":${JSON.stringify(c.eventIds)},"slice":${stringifyWithEndpointsOf(c.slice, c.slice)}}`;
 
 export const PROJECTION_COMMITS_CHANNEL = 'registry_projection_commits';
 
@@ -35,7 +38,7 @@ export class SliceChangeRepository {
    * rows; each slice's JSON goes once per statement. Run it after `reserve`.
    */
   async record(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
-    for (const chunk of jsonChunks(changes.map((c) => ({ rv: c.resourceVersion, type: c.type, slice: c.slice, event_ids: c.eventIds })))) {
+    for (const chunk of jsonChunks(changes, changeRowJson)) {
       await q.query(
         `INSERT INTO slice_changes (resource_version, type, namespace, name, service_name, object, event_ids)
          SELECT c.rv::bigint, c.type, c.slice->>'namespace', c.slice->>'name', c.slice->'labels'->>'kubernetes.io/service-name', c.slice, c.event_ids
