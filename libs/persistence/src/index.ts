@@ -7,6 +7,7 @@ export * from './repositories/command-outcome.repository';
 export * from './repositories/command-request.repository';
 export * from './repositories/endpoint-slice.repository';
 export * from './repositories/slice-change.repository';
+export { stringifyWithEndpointsOf } from './repositories/slice-change-json';
 export * from './repositories/consumer-offset.repository';
 export * from './repositories/lease.repository';
 export * from './embedded/embedded-postgres';

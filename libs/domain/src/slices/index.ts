@@ -7,4 +7,3 @@ export { deterministicSliceIdentity, sliceNamePrefix, SUFFIX_ALPHABET, type Slic
 export { reconcileSlices } from './reconcile-slices';
 export { reconcileChanges, type EndpointChange } from './reconcile-changes';
 export { toKubernetesObject, type KubernetesEndpointSlice } from './kubernetes-object';
-export { stringifyWithEndpointsOf } from './slice-json';

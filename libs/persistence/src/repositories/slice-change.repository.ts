@@ -1,6 +1,7 @@
-import { stringifyWithEndpointsOf, type EndpointSlice } from '@lib/domain';
+import type { EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
+import { stringifyWithEndpointsOf } from './slice-change-json';
 
 export type SliceChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -12,7 +13,7 @@ export interface SliceChange {
 }
 
 const changeRowJson = (c: SliceChange): string =>
-  `{"rv":"${c.resourceVersion}","type":"${c.type}","event_ids":${JSON.stringify(c.eventIds)},"slice":${stringifyWithEndpointsOf(c.slice, c.slice)}}`;
+  `{"rv":"${c.resourceVersion}","type":"${c.type}","event_ids":${JSON.stringify(c.eventIds)},"slice":${stringifyWithEndpointsOf(c, c.slice)}}`;
 
 export const PROJECTION_COMMITS_CHANNEL = 'registry_projection_commits';
 

@@ -1,0 +1,20 @@
+import type { SliceChange } from './slice-change.repository';
+
+const endpointsText = new WeakMap<SliceChange, string>();
+
+/**
+ * JSON.stringify(value), where `value.endpoints` is the change's slice's endpoints, serialized once
+ * per change: a change goes into the change log, the slice table and the slice topic, and its
+ * endpoints are nearly all of its bytes. Held per change, not per slice, so the text goes when the
+ * change has been relayed while the cached slice lives on. Endpoints come last in the text, which
+ * JSON readers do not see.
+ */
+export const stringifyWithEndpointsOf = (change: SliceChange, value: { readonly endpoints: unknown }): string => {
+  let endpoints = endpointsText.get(change);
+  if (endpoints === undefined) {
+    endpoints = JSON.stringify(change.slice.endpoints);
+    endpointsText.set(change, endpoints);
+  }
+  const rest = JSON.stringify({ ...value, endpoints: undefined });
+  return rest === '{}' ? `{"endpoints":${endpoints}}` : `${rest.slice(0, -1)},"endpoints":${endpoints}}`;
+};
