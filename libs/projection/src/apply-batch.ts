@@ -191,7 +191,7 @@ export class BatchApplier {
     commands: readonly Command[],
     judged: Judged,
     models: ReadonlyMap<string, ServiceModel>,
-    { latest, changes, versions }: Versioned,
+    { from, latest, changes, versions }: Versioned,
   ): Promise<AppliedBatch> {
     const lettered = deadLetterOutcomes(fresh.flatMap((p) => p.decoded.filter((d) => unapplicable.has(d.message))), unapplicable);
     // The rows below are written and never read back in this transaction: one round trip for all.
@@ -206,7 +206,7 @@ export class BatchApplier {
       latest,
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
-    await this.repositories.changes.announce(writes, latest);
+    await this.repositories.changes.announce(writes, from, latest, changes);
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush();
@@ -310,6 +310,8 @@ interface VersionPlan {
 }
 
 interface Versioned {
+  /** The counter before this transaction's resourceVersions. */
+  readonly from: string;
   readonly latest: string;
   readonly changes: SliceChange[];
   /** Event id -> the resourceVersion of its command's (newest) change. */
@@ -330,7 +332,7 @@ const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, latest: 
   const versions = new Map<string, string>();
   for (const change of changes) for (const eventId of change.eventIds) versions.set(eventId, change.resourceVersion);
   unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));
-  return { latest: latest.toString(), changes, versions };
+  return { from: (first - 1n).toString(), latest: latest.toString(), changes, versions };
 };
 
 const traceparentsOf = (commands: readonly Command[]): string[] => [...new Set(commands.flatMap((c) => c.events[0].metadata.traceparent ?? []))];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { REGISTRY_CONFIG, type RegistryConfig } from '@lib/config';
-import { PROJECTION_COMMITS_CHANNEL } from '@lib/persistence';
+import { parseCommitNotice, PROJECTION_COMMITS_CHANNEL, type CommitNotice } from '@lib/persistence';
 import { Projector } from '@lib/projection';
 import { Client } from 'pg';
 
@@ -8,12 +8,13 @@ const RECONNECT_MS = 1000;
 
 /**
  * Tells this API replica that some projector committed: at once from a projector in this process,
- * through Postgres LISTEN from projectors elsewhere. Listeners still read the committed state
- * themselves (and poll as a fallback), so a lost notification costs latency, never correctness.
+ * through Postgres LISTEN from projectors elsewhere, with the commit's notice when it sent one.
+ * Listeners still read the committed state themselves when the notice does not carry it (and poll
+ * as a fallback), so a lost notification costs latency, never correctness.
  */
 @Injectable()
 export class ProjectionSignal implements OnModuleInit, OnApplicationShutdown {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(notice?: CommitNotice) => void>();
   private client?: Client;
   private unsubscribeProjector?: () => void;
   private stopped = false;
@@ -29,18 +30,18 @@ export class ProjectionSignal implements OnModuleInit, OnApplicationShutdown {
     if (this.config.databaseUrl) await this.listen(this.config.databaseUrl).catch(() => this.reconnectLater());
   }
 
-  onCommit(listener: () => void): () => void {
+  onCommit(listener: (notice?: CommitNotice) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private emit(): void {
-    for (const listener of this.listeners) listener();
+  private emit(notice?: CommitNotice): void {
+    for (const listener of this.listeners) listener(notice);
   }
 
   private async listen(url: string): Promise<void> {
     const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    client.on('notification', () => this.emit());
+    client.on('notification', (message) => this.emit(parseCommitNotice(message.payload)));
     client.on('error', () => {
       if (this.client === client) this.client = undefined;
       void client.end().catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
-import { stringifyWithEndpointsOf } from './slice-change-json';
+import { changeRowJson, commitNoticePayload } from './commit-notice';
 
 export type SliceChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -11,9 +11,6 @@ export interface SliceChange {
   readonly resourceVersion: string;
   readonly eventIds: readonly string[];
 }
-
-const changeRowJson = (c: SliceChange): string =>
-  `{"rv":"${c.resourceVersion}","type":"${c.type}","event_ids":${JSON.stringify(c.eventIds)},"slice":${stringifyWithEndpointsOf(c, c.slice)}}`;
 
 export const PROJECTION_COMMITS_CHANNEL = 'registry_projection_commits';
 
@@ -63,9 +60,13 @@ export class SliceChangeRepository {
     }
   }
 
-  /** Wakes every API replica listening on real Postgres (new changes, new offsets); sent only on commit. */
-  async announce(q: Queryable, resourceVersion: string): Promise<void> {
-    await q.query(`SELECT pg_notify('${PROJECTION_COMMITS_CHANNEL}', $1)`, [resourceVersion]);
+  /**
+   * Wakes every API replica listening on real Postgres (new changes, new offsets, verdicts); sent
+   * only on commit. The commit took the resourceVersions after `from` through `latest`; its changes
+   * ride along when they fit a notification (see CommitNotice).
+   */
+  async announce(q: Queryable, from: string, latest: string, changes: readonly SliceChange[]): Promise<void> {
+    await q.query(`SELECT pg_notify('${PROJECTION_COMMITS_CHANNEL}', $1)`, [commitNoticePayload(from, latest, changes)]);
   }
 
   /** Changes with afterRv < resourceVersion <= throughRv, in order; optionally one namespace/service. */
