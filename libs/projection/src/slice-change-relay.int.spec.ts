@@ -4,7 +4,7 @@ import { isolatedConfig } from '@lib/testing';
 import type { DataSource } from 'typeorm';
 import { SLICE_RELAY_LOCK, SliceChangeRelay } from './slice-change-relay';
 import { AdvisoryLockElection } from './sweeper-election';
-import { sliceFixture } from './testing/slice-fixture';
+import { sliceFixture } from '@lib/testing';
 
 
 const changes = new SliceChangeRepository();

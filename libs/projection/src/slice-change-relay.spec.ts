@@ -1,6 +1,6 @@
 import type { SliceChange } from '@lib/persistence';
 import { sliceChangeRecords, toRelayRecords } from './slice-change-relay';
-import { sliceFixture } from './testing/slice-fixture';
+import { sliceFixture } from '@lib/testing';
 
 
 

@@ -4,3 +4,4 @@ export * from './graphql-client';
 export * from './watch-client';
 export * from './projection-repositories';
 export * from './prometheus-sample';
+export * from './slice-fixture';

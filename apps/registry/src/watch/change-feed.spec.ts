@@ -1,4 +1,5 @@
 import type { CommitNotice, SliceChange, SliceChangeRepository } from '@lib/persistence';
+import { sliceFixture } from '@lib/testing';
 import type { DataSource } from 'typeorm';
 import type { ProjectionSignal } from '../commands/projection-signal';
 import { ChangeFeed, type FeedChange } from './change-feed';
@@ -7,18 +8,7 @@ const change = (rv: number): SliceChange => ({
   type: 'MODIFIED',
   resourceVersion: String(rv),
   eventIds: [`event-${rv}`],
-  slice: {
-    namespace: 'default',
-    name: 'web-abcde',
-    uid: 'uid-1',
-    labels: { 'kubernetes.io/service-name': 'web' },
-    annotations: {},
-    generation: rv,
-    creationTimestamp: '2026-01-02T03:04:05.000Z',
-    addressType: 'IPv4',
-    endpoints: [],
-    ports: [],
-  },
+  slice: { ...sliceFixture('web-abcde'), generation: rv },
 });
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
