@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sleep } from './loops';
@@ -53,8 +54,11 @@ export const migrate = (root: string, d: RegistryDeployment): void => {
   execFileSync(process.execPath, [join(root, 'dist/tools/migrate.js')], { env: environment(d, 0), stdio: 'ignore', timeout: 60_000 });
 };
 
-/** As `npm run start:api` and `npm run start:projector` run them (package.json). */
-const HEAP_FLAGS = ['--max-old-space-size=256'];
+/** Node's flags as `npm run start:api` and `npm run start:projector` give them (package.json of the registry measured). */
+const nodeFlagsOf = (root: string, role: 'api' | 'projector'): string[] => {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return (scripts[`start:${role}`] ?? '').split(/\s+/).filter((word) => word.startsWith('--') && word !== '--role=api');
+};
 
 export class RegistryProcess {
   private constructor(
@@ -70,7 +74,7 @@ export class RegistryProcess {
     const profiling = options.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`, '-r', join(__dirname, '..', 'exit-on-signal.js')]
       : [];
-    const child = ManagedProcess.start(name, process.execPath, [...profiling, ...HEAP_FLAGS, join(options.root, script), ...(role === 'api' ? ['--role=api'] : [])], {
+    const child = ManagedProcess.start(name, process.execPath, [...profiling, ...nodeFlagsOf(options.root, role), join(options.root, script), ...(role === 'api' ? ['--role=api'] : [])], {
       env: { ...environment(d, port), ...options.env },
       cwd: options.root,
       logFile: join(options.logDir, `${name}.log`),
