@@ -24,6 +24,13 @@ describe('endpoint identity (k8s endpointHash)', () => {
   ])('depends on %s', (_, change) => {
     expect(endpointIdentity({ ...base, ...change })).not.toBe(endpointIdentity(base));
   });
+
+  it('keeps parts apart whatever text they hold', () => {
+    const one = aSliceEndpoint('a', '10.0.0.1', { hostname: 'x|1:y' });
+    const other = aSliceEndpoint('a', '10.0.0.1', { hostname: 'x', addresses: ['10.0.0.1'], targetRef: { kind: 'Instance', namespace: 'y|7:default', name: 'a' } });
+    expect(endpointIdentity(one)).not.toBe(endpointIdentity(other));
+    expect(endpointIdentity(aSliceEndpoint('a', '1', { addresses: ['1', '2'] }))).not.toBe(endpointIdentity(aSliceEndpoint('a', '1', { addresses: ['1|1:2'] })));
+  });
 });
 
 describe('equalBeyondIdentity (k8s EndpointsEqualBeyondHash)', () => {

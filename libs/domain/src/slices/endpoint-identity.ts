@@ -3,13 +3,15 @@ import type { SliceEndpoint, SliceEndpointHints } from './endpoint-slice';
 
 // k8s util/endpointset.go endpointHash: sorted addresses, hostname (missing == ""), and the
 // target's namespace/name. Everything else changes in place in whichever slice holds the endpoint.
-export const endpointIdentity = (endpoint: SliceEndpoint): string =>
-  JSON.stringify([
-    endpoint.addresses.length > 1 ? [...endpoint.addresses].sort(compareText) : endpoint.addresses,
-    endpoint.hostname ?? '',
-    endpoint.targetRef.namespace,
-    endpoint.targetRef.name,
-  ]);
+// Each part is length-prefixed: as unambiguous as JSON for any text, and a third of its cost (a
+// cold load keys every endpoint of the services it loads).
+export const endpointIdentity = (endpoint: SliceEndpoint): string => {
+  const addresses = endpoint.addresses.length > 1 ? [...endpoint.addresses].sort(compareText) : endpoint.addresses;
+  let key = `${addresses.length}`;
+  for (const part of addresses) key += `|${part.length}:${part}`;
+  for (const part of [endpoint.hostname ?? '', endpoint.targetRef.namespace, endpoint.targetRef.name]) key += `|${part.length}:${part}`;
+  return key;
+};
 
 // k8s EndpointsEqualBeyondHash: hints are deliberately left out, because the reconciler decides
 // hint rewrites in a later stage (§3.11) after the fill phases have placed every endpoint; the
