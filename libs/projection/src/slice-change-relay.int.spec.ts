@@ -1,11 +1,9 @@
 import type { PublishedRecord } from '@lib/messaging';
 import { inTransaction, openDataSource, SliceChangeRepository } from '@lib/persistence';
-import { isolatedConfig } from '@lib/testing';
+import { isolatedConfig, sliceFixture } from '@lib/testing';
 import type { DataSource } from 'typeorm';
 import { SLICE_RELAY_LOCK, SliceChangeRelay } from './slice-change-relay';
 import { AdvisoryLockElection } from './sweeper-election';
-import { sliceFixture } from '@lib/testing';
-
 
 const changes = new SliceChangeRepository();
 

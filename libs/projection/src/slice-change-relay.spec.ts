@@ -1,7 +1,6 @@
 import type { SliceChange } from '@lib/persistence';
-import { sliceChangeRecords, toRelayRecords } from './slice-change-relay';
 import { sliceFixture } from '@lib/testing';
-
+import { sliceChangeRecords, toRelayRecords } from './slice-change-relay';
 
 
 const change = (type: SliceChange['type'], name: string, endpoints: number, resourceVersion: string): SliceChange => ({

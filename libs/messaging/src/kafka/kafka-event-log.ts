@@ -2,8 +2,8 @@ import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHea
 import type { RecordedEvent } from '@lib/domain';
 import { encodeCommand, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
-import { ThrottledOffsetCommits } from './throttled-offset-commits';
 import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize } from './request-size';
+import { ThrottledOffsetCommits } from './throttled-offset-commits';
 import {
   AppendOutcomeUnknownError,
   LogUnavailableError,

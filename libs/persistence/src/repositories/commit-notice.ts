@@ -1,5 +1,5 @@
+import { changeRowJson } from './slice-change-json';
 import type { SliceChange } from './slice-change.repository';
-import { stringifyWithEndpointsOf } from './slice-change-json';
 
 /**
  * What a projector's commit announces on PROJECTION_COMMITS_CHANNEL: it took the resourceVersions
@@ -15,24 +15,21 @@ export interface CommitNotice {
 /** Postgres refuses a NOTIFY payload of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7999;
 
-/** A change log row's JSON (what the change log statements and a notice carry). */
-export const changeRowJson = (c: SliceChange): string =>
-  `{"rv":"${c.resourceVersion}","type":"${c.type}","event_ids":${JSON.stringify(c.eventIds)},"slice":${stringifyWithEndpointsOf(c, c.slice)}}`;
-
 /** The notice's payload: with the changes when they fit, else the range alone (listeners then read it). */
 export const commitNoticePayload = (from: string, latest: string, changes: readonly SliceChange[]): string => {
   const range = `"from":"${from}","latest":"${latest}"`;
+  const rangeOnly = `{${range}}`;
   const rows: string[] = [];
-  let chars = range.length + 16;
+  let chars = `{${range},"changes":[]}`.length;
   for (const change of changes) {
     const row = changeRowJson(change);
     chars += row.length + 1;
     // String length is a lower bound on the UTF-8 size: stop early, check the bytes at the end.
-    if (chars > MAX_PAYLOAD_BYTES) return `{${range}}`;
+    if (chars > MAX_PAYLOAD_BYTES) return rangeOnly;
     rows.push(row);
   }
   const full = `{${range},"changes":[${rows.join(',')}]}`;
-  return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : `{${range}}`;
+  return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : rangeOnly;
 };
 
 /** undefined for a payload that is not a notice (an older projector sent the latest resourceVersion alone). */

@@ -26,7 +26,7 @@ interface EndpointRow {
   resource_version: string;
 }
 
-const toStored = (row: EndpointRow): StoredEndpoint => ({
+const toStored = (row: Pick<EndpointRow, 'definition' | 'lease' | 'last_command_id' | 'resource_version'>): StoredEndpoint => ({
   definition: row.definition,
   ...(row.lease !== null && { lease: row.lease }),
   lastCommandId: row.last_command_id,
@@ -53,7 +53,7 @@ export class EndpointRepository {
     for (const row of rows) {
       const endpoints = result.get(serviceKey(row.namespace, row.service_name));
       for (const [definition, lease, lastCommandId, resourceVersion] of row.endpoints) {
-        endpoints?.set(definition.id, toStored({ namespace: row.namespace, service_name: row.service_name, definition, lease, last_command_id: lastCommandId, resource_version: resourceVersion }));
+        endpoints?.set(definition.id, toStored({ definition, lease, last_command_id: lastCommandId, resource_version: resourceVersion }));
       }
     }
     return result;

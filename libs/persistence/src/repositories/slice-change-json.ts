@@ -18,3 +18,7 @@ export const stringifyWithEndpointsOf = (change: SliceChange, value: { readonly 
   const rest = JSON.stringify({ ...value, endpoints: undefined });
   return rest === '{}' ? `{"endpoints":${endpoints}}` : `${rest.slice(0, -1)},"endpoints":${endpoints}}`;
 };
+
+/** A change log row's JSON: what the change log statements and a commit notice carry. */
+export const changeRowJson = (c: SliceChange): string =>
+  `{"rv":"${c.resourceVersion}","type":"${c.type}","event_ids":${JSON.stringify(c.eventIds)},"slice":${stringifyWithEndpointsOf(c, c.slice)}}`;

@@ -1,7 +1,8 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
-import { changeRowJson, commitNoticePayload } from './commit-notice';
+import { commitNoticePayload } from './commit-notice';
+import { changeRowJson } from './slice-change-json';
 
 export type SliceChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
