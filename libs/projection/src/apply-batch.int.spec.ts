@@ -207,6 +207,39 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });
 
+  it('applies each batch on a cold cache loading only the endpoints its commands name, as one pass would', async () => {
+    const dataSource = await freshDatabase();
+    const repositories = projectionRepositories();
+    const wholeLoads = jest.spyOn(repositories.endpoints, 'forServices');
+    const partialLoads = jest.spyOn(repositories.endpoints, 'namedOrMultiAddress');
+
+    // A restart before every batch: each starts from the stored rows.
+    for (const batch of inSteps()) await applierOn(dataSource, repositories).apply([batch]);
+
+    const loaded = (spy: jest.SpyInstance) => spy.mock.calls.filter(([, keys]) => (keys as unknown[]).length > 0).length;
+    // The endpoint commands' batches read their named endpoints; only the redefinition read them all.
+    expect(loaded(partialLoads)).toBe(2);
+    expect(loaded(wholeLoads)).toBe(1);
+    expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
+  });
+
+  it('lets a partly loaded service learn the endpoints later commands name, and loads it whole for a redefinition', async () => {
+    const dataSource = await freshDatabase();
+    const repositories = projectionRepositories();
+    const [first, ...rest] = inSteps();
+    await applierOn(dataSource).apply([first]);
+    const learned = jest.spyOn(repositories.endpoints, 'named');
+    const wholeLoads = jest.spyOn(repositories.endpoints, 'forServices');
+
+    const restarted = applierOn(dataSource, repositories);
+    for (const batch of rest) await restarted.apply([batch]);
+
+    // The second batch found the service cached with only the first batch's endpoints.
+    expect(learned).toHaveBeenCalledTimes(1);
+    expect(wholeLoads.mock.calls.filter(([, keys]) => keys.length > 0)).toHaveLength(1);
+    expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
+  });
+
   it('applies under the locks when another instance wrote a service since this one cached it', async () => {
     const dataSource = await freshDatabase();
     const other = await openDataSource({ url: (dataSource.options as { url: string }).url, poolSize: 4 });

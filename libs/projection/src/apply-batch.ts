@@ -24,7 +24,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { applyCommand, type CommandEffects } from './apply-command';
 import { coalesceWrites, type PendingWrite } from './coalesce-writes';
 import { lastLeaseWritePerEndpoint } from './lease-writes';
-import { ServiceCache } from './service-cache';
+import { ServiceCache, type ModelNeed } from './service-cache';
 import type { ServiceModel } from './service-model';
 
 export interface ApplyBatchOptions {
@@ -139,7 +139,7 @@ export class BatchApplier {
     const commands = parts.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
     const keys = [...new Set(commands.map((c) => c.key))];
     keys.forEach((key) => touched.add(key));
-    const { models, expected } = await this.cache.acquireUnchecked(this.dataSource.manager, keys);
+    const { models, expected } = await this.cache.acquireUnchecked(this.dataSource.manager, modelNeeds(commands));
     const judged = this.applyCommands(commands, models);
     const plan = versionPlan(judged);
     const traced = hopTrace.enabled ? traceparentsOf(commands) : [];
@@ -175,7 +175,7 @@ export class BatchApplier {
     const commands = fresh.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
     const keys = [...new Set(commands.map((c) => c.key))];
     keys.forEach((key) => touched.add(key));
-    const models = await this.cache.acquire(tx, keys);
+    const models = await this.cache.acquire(tx, modelNeeds(commands));
     const judged = this.applyCommands(commands, models);
     const plan = versionPlan(judged);
     // Reserved as late as possible: the counter lock is held from there to the commit.
@@ -333,6 +333,20 @@ const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, latest: 
   for (const change of changes) for (const eventId of change.eventIds) versions.set(eventId, change.resourceVersion);
   unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));
   return { from: (first - 1n).toString(), latest: latest.toString(), changes, versions };
+};
+
+/** Per service, the endpoints its commands name, and whether one of them is about the whole service. */
+const modelNeeds = (commands: readonly Command[]): Map<string, ModelNeed> => {
+  const needs = new Map<string, { ids: Set<string>; whole: boolean }>();
+  for (const { key, events } of commands) {
+    const need = needs.get(key) ?? { ids: new Set<string>(), whole: false };
+    for (const { event } of events) {
+      if (event.type === 'ServiceRegistered' || event.type === 'ServiceDeleted') need.whole = true;
+      else need.ids.add(endpointIdOf(event));
+    }
+    needs.set(key, need);
+  }
+  return needs;
 };
 
 const traceparentsOf = (commands: readonly Command[]): string[] => [...new Set(commands.flatMap((c) => c.events[0].metadata.traceparent ?? []))];

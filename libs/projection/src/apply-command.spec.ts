@@ -6,6 +6,7 @@ import {
   type EndpointSlice,
   type RecordedEvent,
   type RegistryEvent,
+  type ServiceDefinition,
   type ServiceState,
 } from '@lib/domain';
 import { applyCommand } from './apply-command';
@@ -91,6 +92,34 @@ describe('applyCommand: the projector model planned incrementally equals the ful
         reference = [...reference.filter((s) => !deleted.has(s.name)).map((s) => written.get(s.name) ?? s), ...plan.create.filter((s) => !reference.some((r) => r.name === s.name))]
           .sort((a, b) => (a.name < b.name ? -1 : 1));
         expect({ seed, step, slices: model.slices }).toEqual({ seed, step, slices: reference });
+      }
+    }
+  });
+
+  it.each([1, 3, 7, 100])('plans the same on a model loaded with only the named and multi-address endpoints, maxEndpointsPerSlice %i', (max) => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const random = seeded(seed * 104729 + max);
+      let counter = 0;
+      let sequence = 0;
+      const recorded = (events: readonly RegistryEvent[]): RecordedEvent[] => {
+        const commandId = `c${++sequence}`;
+        return events.map((event, i) => ({
+          event,
+          metadata: { id: `${commandId}-e${i}`, time: `2026-01-01T00:00:${String(sequence % 60).padStart(2, '0')}Z`, actor: 't', commandId, commandSize: events.length },
+        }));
+      };
+      const whole = ServiceModel.load(undefined, new Map(), []);
+      applyCommand(whole, recorded([{ type: 'ServiceRegistered', data: { service: { ...SERVICE, addressTypes: ['IPv4'] } } }]), max);
+      for (let step = 0; step < 40; step++) {
+        const events = recorded(command(random, [...whole.endpoints.values()].map((e) => e.definition), () => ++counter));
+        const named = new Set(events.map(({ event }) => (event.type === 'EndpointRegistered' ? event.data.endpoint.id : (event.data as { id: string }).id)));
+        // What a cold load after a restart reads: the stored service, its slices, and only these rows.
+        const loaded = new Map([...whole.endpoints].filter(([id, e]) => named.has(id) || e.definition.addresses.length > 1));
+        const stored = { definition: whole.definition as ServiceDefinition, uid: whole.uid, createdAt: whole.createdAt, lastCommandId: whole.lastCommandId, resourceVersion: whole.resourceVersion };
+        const partial = ServiceModel.load(stored, structuredClone(loaded), structuredClone(whole.slices), named);
+        const wholeEffects = applyCommand(whole, events, max);
+        const partialEffects = applyCommand(partial, events, max);
+        expect({ seed, step, slices: partial.slices, writes: partialEffects.writes }).toEqual({ seed, step, slices: whole.slices, writes: wholeEffects.writes });
       }
     }
   });

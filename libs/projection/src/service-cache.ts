@@ -1,12 +1,22 @@
 import { EndpointRepository, EndpointSliceRepository, ServiceRepository, type Queryable, type StoredService } from '@lib/persistence';
 import { ServiceModel } from './service-model';
 
+/** What the commands of a transaction need of one service's model. */
+export interface ModelNeed {
+  /** The endpoints the commands name. */
+  readonly ids: ReadonlySet<string>;
+  /** A service-level command (a registration or deletion of the service) reconciles every endpoint. */
+  readonly whole: boolean;
+}
+
 /**
  * The services this projector has touched, kept between transactions so a command does not reload
  * what the previous one wrote. Each use checks the stored service's last command against the
  * cached one (one indexed read for all keys of a transaction): a partition that moved to another
  * projector and back, a failed transaction or a rebuild all show as a mismatch and reload the
- * service. Bounded by endpoints held; whole services are evicted, least recently used first.
+ * service. A model is loaded with only the endpoints its commands need (see ServiceModel) and
+ * learns the others' rows as later commands name them. Bounded by endpoints held; whole services
+ * are evicted, least recently used first.
  */
 export class ServiceCache {
   private readonly models = new Map<string, ServiceModel>();
@@ -21,13 +31,14 @@ export class ServiceCache {
     private readonly maxEndpoints: number,
   ) {}
 
-  /** The current model of each key, loading those not cached or cached stale. */
-  async acquire(q: Queryable, keys: readonly string[]): Promise<Map<string, ServiceModel>> {
+  /** The current model of each key, loading those not cached, cached stale or too partial. */
+  async acquire(q: Queryable, needs: ReadonlyMap<string, ModelNeed>): Promise<Map<string, ServiceModel>> {
+    const keys = [...needs.keys()];
     const stored = await this.repositories.services.load(q, keys);
     const result = new Map<string, ServiceModel>();
     const missing: string[] = [];
     for (const key of keys) {
-      const cached = this.models.get(key);
+      const cached = this.usable(key, needs);
       const row = stored.get(key);
       const current = cached && (row ? cached.definition !== undefined && cached.lastCommandId === row.lastCommandId : cached.definition === undefined);
       if (current) {
@@ -38,7 +49,8 @@ export class ServiceCache {
         missing.push(key);
       }
     }
-    for (const [key, model] of await this.load(q, missing, stored)) result.set(key, model);
+    await this.learnNamed(q, result, needs);
+    for (const [key, model] of await this.load(q, missing, stored, needs)) result.set(key, model);
     this.evict(new Set(keys));
     return result;
   }
@@ -48,33 +60,67 @@ export class ServiceCache {
    * checking them against the stored rows: the caller checks `expected` (each service's last
    * command, undefined for none) under its transaction's locks before it writes what it derived.
    */
-  async acquireUnchecked(q: Queryable, keys: readonly string[]): Promise<{ models: Map<string, ServiceModel>; expected: Map<string, string | undefined> }> {
+  async acquireUnchecked(q: Queryable, needs: ReadonlyMap<string, ModelNeed>): Promise<{ models: Map<string, ServiceModel>; expected: Map<string, string | undefined> }> {
+    const keys = [...needs.keys()];
     const models = new Map<string, ServiceModel>();
     const missing: string[] = [];
     for (const key of keys) {
-      const cached = this.models.get(key);
+      const cached = this.usable(key, needs);
       if (cached) {
         this.touch(key, cached);
         models.set(key, cached);
       } else {
+        this.drop([key]);
         missing.push(key);
       }
     }
+    await this.learnNamed(q, models, needs);
     if (missing.length > 0) {
-      for (const [key, model] of await this.load(q, missing, await this.repositories.services.load(q, missing))) models.set(key, model);
+      for (const [key, model] of await this.load(q, missing, await this.repositories.services.load(q, missing), needs)) models.set(key, model);
     }
     this.evict(new Set(keys));
     const expected = new Map([...models].map(([key, model]) => [key, model.definition === undefined ? undefined : model.lastCommandId]));
     return { models, expected };
   }
 
-  private async load(q: Queryable, keys: readonly string[], stored: ReadonlyMap<string, StoredService>): Promise<Map<string, ServiceModel>> {
+  /** The cached model, unless the commands need every endpoint and it holds only some. */
+  private usable(key: string, needs: ReadonlyMap<string, ModelNeed>): ServiceModel | undefined {
+    const cached = this.models.get(key);
+    return cached && (cached.complete || !needs.get(key)?.whole) ? cached : undefined;
+  }
+
+  /** Cached partial models look up the named endpoints they have not seen: one query for all. */
+  private async learnNamed(q: Queryable, models: ReadonlyMap<string, ServiceModel>, needs: ReadonlyMap<string, ModelNeed>): Promise<void> {
+    const requests = [...models].flatMap(([key, model]) => {
+      const ids = [...(needs.get(key)?.ids ?? [])].filter((id) => !model.knows(id));
+      return ids.length > 0 ? [{ key, ids }] : [];
+    });
+    if (requests.length === 0) return;
+    const found = await this.repositories.endpoints.named(q, requests);
+    for (const { key, ids } of requests) models.get(key)?.learn(found.get(key) ?? new Map(), ids);
+  }
+
+  private async load(
+    q: Queryable,
+    keys: readonly string[],
+    stored: ReadonlyMap<string, StoredService>,
+    needs: ReadonlyMap<string, ModelNeed>,
+  ): Promise<Map<string, ServiceModel>> {
     const loaded = new Map<string, ServiceModel>();
     if (keys.length === 0) return loaded;
     const present = keys.filter((key) => stored.has(key));
-    const [endpoints, slices] = await Promise.all([this.repositories.endpoints.forServices(q, present), this.repositories.slices.forServices(q, present)]);
+    const whole = present.filter((key) => needs.get(key)?.whole);
+    const partial = present.filter((key) => !needs.get(key)?.whole).map((key) => ({ key, ids: [...(needs.get(key)?.ids ?? [])] }));
+    const [complete, named, slices] = await Promise.all([
+      this.repositories.endpoints.forServices(q, whole),
+      this.repositories.endpoints.namedOrMultiAddress(q, partial),
+      this.repositories.slices.forServices(q, present),
+    ]);
     for (const key of keys) {
-      const model = ServiceModel.load(stored.get(key), endpoints.get(key) ?? new Map(), (slices.get(key) ?? []).map((s) => s.slice));
+      const endpoints = complete.get(key) ?? named.get(key) ?? new Map();
+      // A service without a row has no endpoint rows either: its model is complete.
+      const lookedUp = stored.has(key) && !needs.get(key)?.whole ? (needs.get(key)?.ids ?? []) : undefined;
+      const model = ServiceModel.load(stored.get(key), endpoints, (slices.get(key) ?? []).map((s) => s.slice), lookedUp);
       this.touch(key, model);
       loaded.set(key, model);
     }
@@ -86,7 +132,7 @@ export class ServiceCache {
     for (const key of keys) {
       const model = this.models.get(key);
       if (!model) continue;
-      this.held -= model.endpoints.size;
+      this.held -= model.weight;
       this.models.delete(key);
     }
   }
@@ -94,7 +140,7 @@ export class ServiceCache {
   /** After a commit: endpoint counts changed, so the budget is counted again. */
   settle(): void {
     this.held = 0;
-    for (const model of this.models.values()) this.held += model.endpoints.size;
+    for (const model of this.models.values()) this.held += model.weight;
     this.evict(new Set());
   }
 
@@ -103,7 +149,7 @@ export class ServiceCache {
       this.models.delete(key);
     } else {
       this.drop([key]);
-      this.held += model.endpoints.size;
+      this.held += model.weight;
     }
     this.models.set(key, model);
   }
@@ -113,7 +159,7 @@ export class ServiceCache {
     for (const [key, model] of this.models) {
       if (this.held <= this.maxEndpoints || this.models.size <= 1) return;
       if (inUse.has(key)) continue;
-      this.held -= model.endpoints.size;
+      this.held -= model.weight;
       this.models.delete(key);
     }
   }

@@ -12,6 +12,11 @@ export interface EndpointEntry extends EndpointRecord {
  * One service as its partition's projector holds it between commands: definition, endpoints,
  * slices, and which slices hold each endpoint. Mutated in place by the one writer of the
  * partition; the cache drops it whenever a transaction that touched it fails.
+ *
+ * A model may hold only some endpoints (`complete` false): those the commands so far named, and
+ * every endpoint with several addresses, the only ones whose slice entry can keep an address order
+ * their definition lost (`divergent`). A command on some endpoints needs no more: the incremental
+ * planner takes the others from the slices. A command on the whole service needs them all.
  */
 export class ServiceModel implements JudgedState {
   definition: ServiceDefinition | undefined;
@@ -25,9 +30,24 @@ export class ServiceModel implements JudgedState {
   private readonly sliceNames = new Map<string, string[]>();
   /** Endpoints whose slice entry keeps an address order their definition no longer has. */
   readonly divergent = new Set<string>();
+  /** False while only some endpoints are loaded: `knows` tells which ids were looked up. */
+  complete = true;
+  /** Of a partial model: the ids looked up, found or not. */
+  private readonly lookedUp = new Set<string>();
 
-  static load(stored: StoredService | undefined, endpoints: ReadonlyMap<string, StoredEndpoint>, slices: readonly EndpointSlice[]): ServiceModel {
+  /** `lookedUp`: for a partial model, the ids asked for besides those found. */
+  static load(
+    stored: StoredService | undefined,
+    endpoints: ReadonlyMap<string, StoredEndpoint>,
+    slices: readonly EndpointSlice[],
+    lookedUp?: Iterable<string>,
+  ): ServiceModel {
     const model = new ServiceModel();
+    if (lookedUp !== undefined) {
+      model.complete = false;
+      for (const id of lookedUp) model.lookedUp.add(id);
+      for (const id of endpoints.keys()) model.lookedUp.add(id);
+    }
     if (stored) {
       model.definition = stored.definition;
       model.uid = stored.uid;
@@ -67,6 +87,25 @@ export class ServiceModel implements JudgedState {
 
   endpoint(id: string): EndpointEntry | undefined {
     return this.endpoints.get(id);
+  }
+
+  /** Whether `endpoints` tells the truth about this id: always for a complete model. */
+  knows(id: string): boolean {
+    return this.complete || this.lookedUp.has(id);
+  }
+
+  /** A partial model takes the rows of endpoints it had not looked up (`found` among `asked`). */
+  learn(found: ReadonlyMap<string, StoredEndpoint>, asked: Iterable<string>): void {
+    for (const id of asked) this.lookedUp.add(id);
+    for (const [id, endpoint] of found) this.endpoints.set(id, { ...endpoint });
+    this.checkDivergence(found.keys());
+  }
+
+  /** What the model weighs in the cache: its slice entries, or its endpoints when it holds more. */
+  get weight(): number {
+    let entries = 0;
+    for (const slice of this.slices) entries += slice.endpoints.length;
+    return Math.max(entries, this.endpoints.size);
   }
 
   /** Names of the slices holding the endpoint (one per address family it has). */

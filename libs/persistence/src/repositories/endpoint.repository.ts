@@ -26,6 +26,26 @@ interface EndpointRow {
   resource_version: string;
 }
 
+/** One JSON array per service: definition, lease, last command and resourceVersion of each endpoint. */
+const AGGREGATED_ENDPOINTS = 'json_agg(json_build_array(e.definition, e.lease, e.last_command_id, e.resource_version::text)) AS endpoints';
+
+interface AggregatedRow {
+  readonly namespace: string;
+  readonly service_name: string;
+  readonly endpoints: [EndpointDefinition, EndpointLease | null, string, string][];
+}
+
+const byService = (keys: readonly string[], rows: readonly AggregatedRow[]): Map<string, Map<string, StoredEndpoint>> => {
+  const result = new Map<string, Map<string, StoredEndpoint>>(keys.map((key) => [key, new Map()]));
+  for (const row of rows) {
+    const endpoints = result.get(serviceKey(row.namespace, row.service_name));
+    for (const [definition, lease, lastCommandId, resourceVersion] of row.endpoints) {
+      endpoints?.set(definition.id, toStored({ definition, lease, last_command_id: lastCommandId, resource_version: resourceVersion }));
+    }
+  }
+  return result;
+};
+
 const toStored = (row: Pick<EndpointRow, 'definition' | 'lease' | 'last_command_id' | 'resource_version'>): StoredEndpoint => ({
   definition: row.definition,
   ...(row.lease !== null && { lease: row.lease }),
@@ -35,28 +55,45 @@ const toStored = (row: Pick<EndpointRow, 'definition' | 'lease' | 'last_command_
 
 export class EndpointRepository {
   /**
-   * Every endpoint of the services, by service key then id: what the projector loads once per
-   * service. One row per service with its endpoints as one JSON array: a cold load reads 100 rows
-   * per 100-endpoint service otherwise, and the client's per-row work is most of its cost.
+   * Every endpoint of the services, by service key then id: what the projector loads for a command
+   * on a whole service. One row per service with its endpoints as one JSON array: a cold load reads
+   * 100 rows per 100-endpoint service otherwise, and the client's per-row work is most of its cost.
    */
   async forServices(q: Queryable, keys: readonly string[]): Promise<Map<string, Map<string, StoredEndpoint>>> {
-    const result = new Map<string, Map<string, StoredEndpoint>>(keys.map((key) => [key, new Map()]));
-    if (keys.length === 0) return result;
-    const rows: { namespace: string; service_name: string; endpoints: [EndpointDefinition, EndpointLease | null, string, string][] }[] = await q.query(
-      `SELECT e.namespace, e.service_name,
-              json_agg(json_build_array(e.definition, e.lease, e.last_command_id, e.resource_version::text)) AS endpoints
-         FROM registry_endpoints e
-         JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON e.namespace = k.namespace AND e.service_name = k.name
-        GROUP BY e.namespace, e.service_name`,
-      splitServiceKeys(keys),
+    if (keys.length === 0) return new Map();
+    return byService(
+      keys,
+      await q.query(
+        `SELECT e.namespace, e.service_name, ${AGGREGATED_ENDPOINTS}
+           FROM registry_endpoints e
+           JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON e.namespace = k.namespace AND e.service_name = k.name
+          GROUP BY e.namespace, e.service_name`,
+        splitServiceKeys(keys),
+      ),
     );
-    for (const row of rows) {
-      const endpoints = result.get(serviceKey(row.namespace, row.service_name));
-      for (const [definition, lease, lastCommandId, resourceVersion] of row.endpoints) {
-        endpoints?.set(definition.id, toStored({ definition, lease, last_command_id: lastCommandId, resource_version: resourceVersion }));
-      }
-    }
-    return result;
+  }
+
+  /**
+   * Of each service, the endpoints named and every endpoint with more than one address: what the
+   * projector loads for commands on some endpoints (only an endpoint with several addresses can sit
+   * in a slice in an address order its definition no longer has). Found server-side, so a cold
+   * load of a large service reads the endpoints the commands need, not the service.
+   */
+  async namedOrMultiAddress(q: Queryable, requests: readonly { readonly key: string; readonly ids: readonly string[] }[]): Promise<Map<string, Map<string, StoredEndpoint>>> {
+    if (requests.length === 0) return new Map();
+    const named = requests.flatMap((r) => r.ids.map((id) => ({ ...splitServiceKey(r.key), id })));
+    return byService(
+      requests.map((r) => r.key),
+      await q.query(
+        `SELECT e.namespace, e.service_name, ${AGGREGATED_ENDPOINTS}
+           FROM registry_endpoints e
+           JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON e.namespace = k.namespace AND e.service_name = k.name
+          WHERE jsonb_array_length(e.definition->'addresses') > 1
+             OR (e.namespace, e.service_name, e.id) IN (SELECT * FROM unnest($3::text[], $4::text[], $5::text[]))
+          GROUP BY e.namespace, e.service_name`,
+        [...splitServiceKeys(requests.map((r) => r.key)), named.map((k) => k.namespace), named.map((k) => k.name), named.map((k) => k.id)],
+      ),
+    );
   }
 
   /** Only the endpoints named, by service key then id: an index lookup, whatever the services hold. */
