@@ -72,6 +72,8 @@ type Decoded = { readonly message: LogMessage; readonly recorded: RecordedEvent 
  */
 export class BatchApplier {
   private readonly cache: ServiceCache;
+  /** Partitions whose offset row exists: their first batch too can be applied ahead of the locks. */
+  private readonly partitionsWithRows = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -127,15 +129,21 @@ export class BatchApplier {
    * The common case in four round trips: the commands are judged and folded into the cached models
    * before the transaction; in it, one statement locks the offsets, reserves the resourceVersions
    * and reads each service's last command, and one more writes every row. When a batch turns out
-   * not fresh (a redelivery) or a model not current (another writer since it was cached, a first
-   * batch of a partition), the transaction is rolled back, the models are dropped, and undefined
-   * tells the caller to apply the batches under the locks instead.
+   * not fresh (a redelivery) or a model not current (another writer since it was cached), the
+   * transaction is rolled back, the models are dropped, and undefined tells the caller to apply the
+   * batches under the locks instead. A partition's offset row is created before its first batch
+   * (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
     parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch | undefined> {
+    const withoutRows = parts.map((p) => p.tp).filter((tp) => !this.partitionsWithRows.has(`${tp.topic}/${tp.partition}`));
+    if (withoutRows.length > 0) {
+      await this.repositories.offsets.ensureRows(this.dataSource.manager, withoutRows);
+      withoutRows.forEach((tp) => this.partitionsWithRows.add(`${tp.topic}/${tp.partition}`));
+    }
     const commands = parts.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
     const keys = [...new Set(commands.map((c) => c.key))];
     keys.forEach((key) => touched.add(key));

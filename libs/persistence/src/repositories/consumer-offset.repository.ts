@@ -34,12 +34,21 @@ export class ConsumerOffsetRepository {
     const locked = await lock();
     // A partition's row exists after its first batch: only then does locking take one round trip.
     if (locked.size === partitions.length) return locked;
+    await this.ensureRows(q, tps);
+    return lock();
+  }
+
+  /**
+   * Creates the missing offset rows at offset 0, which means what a missing row means (nothing
+   * applied), so that the rows exist to be locked. Idempotent; safe outside any transaction.
+   */
+  async ensureRows(q: Queryable, tps: readonly TopicPartition[]): Promise<void> {
+    const { groupId, topic, partitions } = oneTopic(tps);
     await q.query(
       `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, resource_version)
        SELECT $1, $2, p, 0, 0 FROM unnest($3::int[]) AS p ON CONFLICT DO NOTHING`,
       [groupId, topic, partitions],
     );
-    return lock();
   }
 
   /**
