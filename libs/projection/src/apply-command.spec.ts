@@ -64,19 +64,24 @@ const command = (random: (below: number) => number, known: readonly EndpointDefi
   }
 };
 
+/** Records each command's events under the next command id, with deterministic ids and times. */
+const recorder = () => {
+  let sequence = 0;
+  return (events: readonly RegistryEvent[]): RecordedEvent[] => {
+    const commandId = `c${++sequence}`;
+    return events.map((event, i) => ({
+      event,
+      metadata: { id: `${commandId}-e${i}`, time: `2026-01-01T00:00:${String(sequence % 60).padStart(2, '0')}Z`, actor: 't', commandId, commandSize: events.length },
+    }));
+  };
+};
+
 describe('applyCommand: the projector model planned incrementally equals the full reconcile of the folded state', () => {
   it.each([1, 3, 7, 100])('keeps identical slices over random commands, maxEndpointsPerSlice %i', (max) => {
     for (let seed = 1; seed <= 12; seed++) {
       const random = seeded(seed * 7919 + max);
       let counter = 0;
-      let sequence = 0;
-      const recorded = (events: readonly RegistryEvent[]): RecordedEvent[] => {
-        const commandId = `c${++sequence}`;
-        return events.map((event, i) => ({
-          event,
-          metadata: { id: `${commandId}-e${i}`, time: `2026-01-01T00:00:${String(sequence % 60).padStart(2, '0')}Z`, actor: 't', commandId, commandSize: events.length },
-        }));
-      };
+      const recorded = recorder();
       const first = recorded([{ type: 'ServiceRegistered', data: { service: { ...SERVICE, addressTypes: ['IPv4'] } } }]);
       const model = ServiceModel.load(undefined, new Map(), []);
       applyCommand(model, first, max);
@@ -100,14 +105,7 @@ describe('applyCommand: the projector model planned incrementally equals the ful
     for (let seed = 1; seed <= 12; seed++) {
       const random = seeded(seed * 104729 + max);
       let counter = 0;
-      let sequence = 0;
-      const recorded = (events: readonly RegistryEvent[]): RecordedEvent[] => {
-        const commandId = `c${++sequence}`;
-        return events.map((event, i) => ({
-          event,
-          metadata: { id: `${commandId}-e${i}`, time: `2026-01-01T00:00:${String(sequence % 60).padStart(2, '0')}Z`, actor: 't', commandId, commandSize: events.length },
-        }));
-      };
+      const recorded = recorder();
       const whole = ServiceModel.load(undefined, new Map(), []);
       applyCommand(whole, recorded([{ type: 'ServiceRegistered', data: { service: { ...SERVICE, addressTypes: ['IPv4'] } } }]), max);
       for (let step = 0; step < 40; step++) {
