@@ -30,7 +30,7 @@ import type { ServiceModel } from './service-model';
 export interface ApplyBatchOptions {
   readonly groupId: string;
   readonly maxEndpointsPerSlice: number;
-  /** Endpoints the service cache may hold (whole services are evicted beyond it). */
+  /** Endpoints the service cache may hold, counted as ServiceModel.weight (whole services are evicted beyond it). */
   readonly cacheEndpoints: number;
 }
 

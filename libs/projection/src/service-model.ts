@@ -30,12 +30,12 @@ export class ServiceModel implements JudgedState {
   private readonly sliceNames = new Map<string, string[]>();
   /** Endpoints whose slice entry keeps an address order their definition no longer has. */
   readonly divergent = new Set<string>();
-  /** False while only some endpoints are loaded: `knows` tells which ids were looked up. */
+  /** False while only some endpoints are loaded: `knows` tells which ids it can answer for. */
   complete = true;
-  /** Of a partial model: the ids looked up, found or not. */
-  private readonly lookedUp = new Set<string>();
+  /** Of a partial model: ids looked up and not found (forgotten beyond MAX_ABSENT: a new lookup answers again). */
+  private readonly absent = new Set<string>();
 
-  /** `lookedUp`: for a partial model, the ids asked for besides those found. */
+  /** `lookedUp`: for a partial model, the ids asked for (those not in `endpoints` are absent). */
   static load(
     stored: StoredService | undefined,
     endpoints: ReadonlyMap<string, StoredEndpoint>,
@@ -45,8 +45,7 @@ export class ServiceModel implements JudgedState {
     const model = new ServiceModel();
     if (lookedUp !== undefined) {
       model.complete = false;
-      for (const id of lookedUp) model.lookedUp.add(id);
-      for (const id of endpoints.keys()) model.lookedUp.add(id);
+      model.rememberAbsent(lookedUp, endpoints);
     }
     if (stored) {
       model.definition = stored.definition;
@@ -91,21 +90,27 @@ export class ServiceModel implements JudgedState {
 
   /** Whether `endpoints` tells the truth about this id: always for a complete model. */
   knows(id: string): boolean {
-    return this.complete || this.lookedUp.has(id);
+    return this.complete || this.endpoints.has(id) || this.absent.has(id);
   }
 
   /** A partial model takes the rows of endpoints it had not looked up (`found` among `asked`). */
   learn(found: ReadonlyMap<string, StoredEndpoint>, asked: Iterable<string>): void {
-    for (const id of asked) this.lookedUp.add(id);
     for (const [id, endpoint] of found) this.endpoints.set(id, { ...endpoint });
+    this.rememberAbsent(asked, found);
     this.checkDivergence(found.keys());
   }
 
-  /** What the model weighs in the cache: its slice entries, or its endpoints when it holds more. */
+  /** What the model weighs in the cache: its slice entries, or its endpoint rows when those are more. */
   get weight(): number {
     let entries = 0;
     for (const slice of this.slices) entries += slice.endpoints.length;
     return Math.max(entries, this.endpoints.size);
+  }
+
+  /** New ids are looked up once, then registered: remembering every one would grow without bound. */
+  private rememberAbsent(asked: Iterable<string>, found: ReadonlyMap<string, unknown>): void {
+    if (this.absent.size > MAX_ABSENT) this.absent.clear();
+    for (const id of asked) if (!found.has(id)) this.absent.add(id);
   }
 
   /** Names of the slices holding the endpoint (one per address family it has). */
@@ -167,5 +172,7 @@ export class ServiceModel implements JudgedState {
     else this.sliceNames.delete(id);
   }
 }
+
+const MAX_ABSENT = 10_000;
 
 const byName = (a: EndpointSlice, b: EndpointSlice): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
