@@ -205,8 +205,8 @@ export class BatchApplier {
     // The rows below are written and never read back in this transaction: one round trip for all.
     const writes = new DeferredWrites(tx);
     await this.repositories.changes.record(writes, changes);
-    await this.writeRows(tx, writes, judged, models, versions);
-    await this.repositories.outcomes.record(writes, lettered);
+    const outcomes = [...(await this.writeRows(tx, writes, judged, models, versions)), ...lettered];
+    await this.repositories.outcomes.record(writes, outcomes);
     await this.repositories.history.append(writes, historyEntries(judged.applied, changes, versions));
     await this.repositories.offsets.advance(
       writes,
@@ -214,7 +214,7 @@ export class BatchApplier {
       latest,
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
-    await this.repositories.changes.announce(writes, from, latest, changes);
+    await this.repositories.changes.announce(writes, from, latest, changes, outcomes);
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush();
@@ -251,14 +251,14 @@ export class BatchApplier {
     return { applied, rejected };
   }
 
-  /** Rows proportional to the change: the services and endpoints the commands touched, leases, verdicts. */
+  /** Rows proportional to the change: the services and endpoints the commands touched, and leases; returns the verdicts to record. */
   private async writeRows(
     tx: EntityManager,
     writes: DeferredWrites,
     judged: Judged,
     models: ReadonlyMap<string, ServiceModel>,
     versions: ReadonlyMap<string, string>,
-  ): Promise<void> {
+  ): Promise<CommandOutcomeRecord[]> {
     const endpointKeys = new Map<string, { key: string; id: string }>();
     const outcomes: CommandOutcomeRecord[] = [];
     for (const { command, endpointIds } of judged.applied) {
@@ -294,7 +294,7 @@ export class BatchApplier {
     // Operational lease rows follow the log in this transaction (see LeaseRepository); they lock
     // first and write the same table twice, so they go on their own.
     await this.repositories.leases.applyProjected(tx, lastLeaseWritePerEndpoint(judged.applied.flatMap((a) => a.leaseWrites)));
-    await this.repositories.outcomes.record(writes, outcomes);
+    return outcomes;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { RegistryConfig } from '@lib/config';
-import type { CommandOutcomeRepository, CommandVerdict } from '@lib/persistence';
+import type { CommandOutcomeRepository, CommandVerdict, CommitNotice } from '@lib/persistence';
 import type { DataSource } from 'typeorm';
 import { OutcomeWaiter } from './outcome-waiter';
 import type { ProjectionSignal } from './projection-signal';
@@ -8,7 +8,7 @@ import type { ProjectionSignal } from './projection-signal';
 const harness = () => {
   const stored = new Map<string, CommandVerdict>();
   const reads: string[][] = [];
-  let commit = (): void => undefined;
+  let commit = (_notice?: CommitNotice): void => undefined;
   const outcomes = {
     verdicts: async (_: unknown, ids: string[]) => {
       reads.push(ids);
@@ -16,14 +16,14 @@ const harness = () => {
     },
   } as unknown as CommandOutcomeRepository;
   const signal = {
-    onCommit: (listener: () => void) => {
+    onCommit: (listener: (notice?: CommitNotice) => void) => {
       commit = listener;
       return () => undefined;
     },
   } as unknown as ProjectionSignal;
   const waiter = new OutcomeWaiter({ manager: {} } as DataSource, outcomes, { projectionWaitMs: 60_000 } as RegistryConfig, signal);
   waiter.onModuleInit();
-  return { waiter, stored, reads, commit: () => commit() };
+  return { waiter, stored, reads, commit: (notice?: CommitNotice) => commit(notice) };
 };
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -57,6 +57,34 @@ describe('OutcomeWaiter: a verdict is read when a commit may carry it', () => {
 
     await expect(waiter.waitFor('c2', before)).resolves.toMatchObject({ status: 'REJECTED', code: 'NOT_FOUND' });
     expect(reads).toEqual([['c2']]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it("settles from a notice's verdicts without a read, and reads nothing for a waiter the notice does not name", async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, reads, commit } = harness();
+    const before = waiter.commitsHeard;
+    const named = waiter.waitFor('c4', before);
+    let otherSettled = false;
+    void waiter.waitFor('c5', before).then(() => (otherSettled = true));
+
+    commit({ from: 1n, latest: 2n, verdicts: new Map([['c4', { status: 'APPLIED', resourceVersion: '2' }]]) });
+    await expect(named).resolves.toEqual({ status: 'APPLIED', resourceVersion: '2' });
+    await settle();
+    expect(otherSettled).toBe(false);
+    expect(reads).toEqual([]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it('reads when a notice carries no verdicts', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, stored, reads, commit } = harness();
+    const verdict = waiter.waitFor('c6', waiter.commitsHeard);
+    stored.set('c6', { status: 'APPLIED', resourceVersion: '9' });
+
+    commit({ from: 8n, latest: 9n });
+    await expect(verdict).resolves.toEqual({ status: 'APPLIED', resourceVersion: '9' });
+    expect(reads).toEqual([['c6']]);
     await waiter.onApplicationShutdown();
   });
 

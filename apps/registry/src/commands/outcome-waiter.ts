@@ -17,8 +17,8 @@ const PENDING: CommandVerdict = Object.freeze({ status: 'PENDING' });
 
 /**
  * Read-your-writes across processes: resolves with a command's verdict once the projector has
- * stored it (in the transaction that applied or rejected the command). One query serves every
- * waiting mutation per commit.
+ * stored it (in the transaction that applied or rejected the command). A commit's notice usually
+ * carries its verdicts; otherwise one query serves every waiting mutation per commit.
  */
 @Injectable()
 export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
@@ -36,9 +36,12 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribeSignal = this.signal.onCommit(() => {
+    this.unsubscribeSignal = this.signal.onCommit((notice) => {
       this.commits++;
-      this.loop.kick();
+      // A notice with verdicts holds every verdict of its commit: the waiters it names are settled,
+      // and no other waiter's verdict came with this commit, so nothing needs reading.
+      if (notice?.verdicts) this.settleFrom(notice.verdicts);
+      else this.loop.kick();
     });
     this.loop.start();
   }
@@ -72,6 +75,13 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
       // Postgres unreachable: waiters time out PENDING; the events are on the log.
       const now = Date.now();
       for (const waiter of this.waiters) if (waiter.deadline <= now) this.settle(waiter, PENDING);
+    }
+  }
+
+  private settleFrom(verdicts: ReadonlyMap<string, CommandVerdict>): void {
+    for (const waiter of this.waiters) {
+      const verdict = verdicts.get(waiter.commandId);
+      if (verdict) this.settle(waiter, verdict);
     }
   }
 

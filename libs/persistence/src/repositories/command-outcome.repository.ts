@@ -73,6 +73,12 @@ export class CommandOutcomeRepository {
   }
 }
 
+/** The verdict of a command that spans one service, from that part's outcome (as `settle` gives it). */
+export const singlePartVerdict = (outcome: CommandOutcomeRecord): CommandVerdict =>
+  outcome.status === 'REJECTED'
+    ? { status: 'REJECTED', code: outcome.code ?? 'CONFLICT', message: outcome.message ?? '', ...(outcome.field !== undefined && { field: outcome.field }) }
+    : { status: 'APPLIED', resourceVersion: BigInt(outcome.resourceVersion ?? '0').toString() };
+
 // A rejected part settles the command as rejected (the caller hears the first); otherwise it is
 // applied once every part is, at the newest resourceVersion among them.
 const settle = (rows: readonly OutcomeRow[]): CommandVerdict => {

@@ -1,17 +1,40 @@
 import { sliceFixture } from '@lib/testing';
 import { commitNoticePayload, parseCommitNotice } from './commit-notice';
+import type { CommandOutcomeRecord } from './command-outcome.repository';
 import type { SliceChange } from './slice-change.repository';
+
+const applied = (commandId: string, resourceVersion: string): CommandOutcomeRecord => ({
+  commandId, namespace: 'default', serviceName: 'web', parts: 1, status: 'APPLIED', resourceVersion,
+});
 
 describe('commit notices', () => {
   it('carry the commit range and its changes', () => {
     const changes: SliceChange[] = [{ type: 'ADDED', slice: sliceFixture('web-abcde', 2), resourceVersion: '12', eventIds: ['e1', 'e2'] }];
-    expect(parseCommitNotice(commitNoticePayload('10', '12', changes))).toEqual({ from: 10n, latest: 12n, changes });
+    expect(parseCommitNotice(commitNoticePayload('10', '12', changes, []))).toEqual({ from: 10n, latest: 12n, changes, verdicts: new Map() });
   });
 
   it('carry the range alone when the changes would pass the notification limit', () => {
-    const payload = commitNoticePayload('10', '11', [{ type: 'MODIFIED', slice: sliceFixture('web-abcde', 100), resourceVersion: '11', eventIds: ['e1'] }]);
+    const payload = commitNoticePayload('10', '11', [{ type: 'MODIFIED', slice: sliceFixture('web-abcde', 100), resourceVersion: '11', eventIds: ['e1'] }], [applied('c1', '11')]);
     expect(Buffer.byteLength(payload)).toBeLessThan(8000);
-    expect(parseCommitNotice(payload)).toEqual({ from: 10n, latest: 11n });
+    expect(parseCommitNotice(payload)).toEqual({ from: 10n, latest: 11n, verdicts: new Map([['c1', { status: 'APPLIED', resourceVersion: '11' }]]) });
+  });
+
+  it("carry every verdict of the commit, as the stored outcomes settle them", () => {
+    const rejected: CommandOutcomeRecord = { commandId: 'c2', namespace: 'default', serviceName: 'web', parts: 1, status: 'REJECTED', code: 'NOT_FOUND', field: 'id', message: 'no such endpoint' };
+    expect(parseCommitNotice(commitNoticePayload('10', '11', [], [applied('c1', '11'), rejected]))?.verdicts).toEqual(
+      new Map([
+        ['c1', { status: 'APPLIED', resourceVersion: '11' }],
+        ['c2', { status: 'REJECTED', code: 'NOT_FOUND', field: 'id', message: 'no such endpoint' }],
+      ]),
+    );
+  });
+
+  it('carry no verdicts when a command spans several services (its other parts are judged in other commits) or they would not fit', () => {
+    expect(parseCommitNotice(commitNoticePayload('10', '11', [], [{ ...applied('c1', '11'), parts: 2 }]))).toEqual({ from: 10n, latest: 11n, changes: [] });
+    const many = Array.from({ length: 200 }, (_, i) => applied(`command-${String(i).padStart(30, '0')}`, '11'));
+    const payload = commitNoticePayload('10', '11', [], many);
+    expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+    expect(parseCommitNotice(payload)).toEqual({ from: 10n, latest: 11n, changes: [] });
   });
 
   it('are not read into an older payload (the latest resourceVersion alone) or a broken one', () => {

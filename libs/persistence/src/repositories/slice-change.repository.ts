@@ -1,6 +1,7 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
+import type { CommandOutcomeRecord } from './command-outcome.repository';
 import { commitNoticePayload } from './commit-notice';
 import { changeRowJson } from './slice-change-json';
 
@@ -63,11 +64,11 @@ export class SliceChangeRepository {
 
   /**
    * Wakes every API replica listening on real Postgres (new changes, new offsets, verdicts); sent
-   * only on commit. The commit took the resourceVersions after `from` through `latest`; its changes
-   * ride along when they fit a notification (see CommitNotice).
+   * only on commit. The commit took the resourceVersions after `from` through `latest`; its
+   * verdicts and changes ride along when they fit a notification (see CommitNotice).
    */
-  async announce(q: Queryable, from: string, latest: string, changes: readonly SliceChange[]): Promise<void> {
-    await q.query(`SELECT pg_notify('${PROJECTION_COMMITS_CHANNEL}', $1)`, [commitNoticePayload(from, latest, changes)]);
+  async announce(q: Queryable, from: string, latest: string, changes: readonly SliceChange[], outcomes: readonly CommandOutcomeRecord[]): Promise<void> {
+    await q.query(`SELECT pg_notify('${PROJECTION_COMMITS_CHANNEL}', $1)`, [commitNoticePayload(from, latest, changes, outcomes)]);
   }
 
   /** Changes with afterRv < resourceVersion <= throughRv, in order; optionally one namespace/service. */
