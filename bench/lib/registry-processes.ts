@@ -57,7 +57,10 @@ export const migrate = (root: string, d: RegistryDeployment): void => {
 /** Node's flags as `npm run start:api` and `npm run start:projector` give them (package.json of the registry measured). */
 const nodeFlagsOf = (root: string, role: 'api' | 'projector'): string[] => {
   const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return (scripts[`start:${role}`] ?? '').split(/\s+/).filter((word) => word.startsWith('--') && word !== '--role=api');
+  // `node <flags> <script> <arguments>`: Node's flags are those before the script.
+  const [, ...words] = (scripts[`start:${role}`] ?? '').split(/\s+/);
+  const script = words.findIndex((word) => !word.startsWith('--'));
+  return script === -1 ? words : words.slice(0, script);
 };
 
 export class RegistryProcess {

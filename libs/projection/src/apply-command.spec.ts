@@ -1,8 +1,10 @@
 import {
   deterministicSliceIdentity,
+  endpointIdOf,
   evolveCommand,
   reconcileSlices,
   type EndpointDefinition,
+  type EndpointEvent,
   type EndpointSlice,
   type RecordedEvent,
   type RegistryEvent,
@@ -110,7 +112,7 @@ describe('applyCommand: the projector model planned incrementally equals the ful
       applyCommand(whole, recorded([{ type: 'ServiceRegistered', data: { service: { ...SERVICE, addressTypes: ['IPv4'] } } }]), max);
       for (let step = 0; step < 40; step++) {
         const events = recorded(command(random, [...whole.endpoints.values()].map((e) => e.definition), () => ++counter));
-        const named = new Set(events.map(({ event }) => (event.type === 'EndpointRegistered' ? event.data.endpoint.id : (event.data as { id: string }).id)));
+        const named = new Set(events.map(({ event }) => endpointIdOf(event as EndpointEvent)));
         // What a cold load after a restart reads: the stored service, its slices, and only these rows.
         const loaded = new Map([...whole.endpoints].filter(([id, e]) => named.has(id) || e.definition.addresses.length > 1));
         const stored = { definition: whole.definition as ServiceDefinition, uid: whole.uid, createdAt: whole.createdAt, lastCommandId: whole.lastCommandId, resourceVersion: whole.resourceVersion };

@@ -109,18 +109,16 @@ export class ServiceCache {
     const loaded = new Map<string, ServiceModel>();
     if (keys.length === 0) return loaded;
     const present = keys.filter((key) => stored.has(key));
-    const whole = present.filter((key) => needs.get(key)?.whole);
-    const partial = present.filter((key) => !needs.get(key)?.whole).map((key) => ({ key, ids: [...(needs.get(key)?.ids ?? [])] }));
+    const partial = present.filter((key) => !needs.get(key)?.whole);
     const [complete, named, slices] = await Promise.all([
-      this.repositories.endpoints.forServices(q, whole),
-      this.repositories.endpoints.namedOrMultiAddress(q, partial),
+      this.repositories.endpoints.forServices(q, present.filter((key) => needs.get(key)?.whole)),
+      this.repositories.endpoints.namedOrMultiAddress(q, partial.map((key) => ({ key, ids: [...(needs.get(key)?.ids ?? [])] }))),
       this.repositories.slices.forServices(q, present),
     ]);
     for (const key of keys) {
-      const endpoints = complete.get(key) ?? named.get(key) ?? new Map();
       // A service without a row has no endpoint rows either: its model is complete.
-      const lookedUp = stored.has(key) && !needs.get(key)?.whole ? (needs.get(key)?.ids ?? []) : undefined;
-      const model = ServiceModel.load(stored.get(key), endpoints, (slices.get(key) ?? []).map((s) => s.slice), lookedUp);
+      const lookedUp = named.has(key) ? (needs.get(key)?.ids ?? []) : undefined;
+      const model = ServiceModel.load(stored.get(key), complete.get(key) ?? named.get(key) ?? new Map(), (slices.get(key) ?? []).map((s) => s.slice), lookedUp);
       this.touch(key, model);
       loaded.set(key, model);
     }

@@ -2,7 +2,6 @@ import type { SliceChange } from '@lib/persistence';
 import { sliceFixture } from '@lib/testing';
 import { sliceChangeRecords, toRelayRecords } from './slice-change-relay';
 
-
 const change = (type: SliceChange['type'], name: string, endpoints: number, resourceVersion: string): SliceChange => ({
   type,
   slice: sliceFixture(name, endpoints),
