@@ -110,7 +110,7 @@ describe('the log is the truth', () => {
     expect(verified.differences).toEqual([]);
 
     const before = await dataSource.query('SELECT object FROM endpoint_slices ORDER BY namespace, name');
-    await dataSource.query(`UPDATE endpoint_slices SET object = jsonb_set(object, '{generation}', '99') WHERE name = (SELECT min(name) FROM endpoint_slices)`);
+    await dataSource.query(`UPDATE endpoint_slices SET object = jsonb_set(object::jsonb, '{generation}', '99')::json WHERE name = (SELECT min(name) FROM endpoint_slices)`);
     const tampered = await verifyProjection(dataSource, eventLog, options);
     expect(tampered.differences).toEqual([expect.objectContaining({ problem: 'differs', fields: ['generation'] })]);
 

@@ -9,6 +9,7 @@ import { CreateEndpointLeases1764000008000 } from '../../../migrations/176400000
 import { Lz4ToastCompression1764000009000 } from '../../../migrations/1764000009000-Lz4ToastCompression';
 import { CreateProjectionTopology1764000010000 } from '../../../migrations/1764000010000-CreateProjectionTopology';
 import { EndpointRows1764000011000 } from '../../../migrations/1764000011000-EndpointRows';
+import { SliceObjectsAsJson1764000012000 } from '../../../migrations/1764000012000-SliceObjectsAsJson';
 import { guardAgainstStalledServer } from './stalled-server-guard';
 
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   Lz4ToastCompression1764000009000,
   CreateProjectionTopology1764000010000,
   EndpointRows1764000011000,
+  SliceObjectsAsJson1764000012000,
 ];
 
 export interface DatabaseOptions {

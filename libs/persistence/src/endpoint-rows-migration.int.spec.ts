@@ -9,7 +9,7 @@ describe('migration EndpointRows: service state documents become service and end
 
   beforeAll(async () => {
     const config = await isolatedConfig();
-    const before = MIGRATIONS.filter((m) => m !== EndpointRows1764000011000);
+    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(EndpointRows1764000011000));
     dataSource = new DataSource({ ...dataSourceOptions({ url: config.databaseUrl as string }), migrations: before });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });

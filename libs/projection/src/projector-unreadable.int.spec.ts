@@ -68,7 +68,7 @@ describe('Projector: an event Postgres could never store is dead-lettered, other
     const endpointsOf = async (service: string): Promise<string[]> =>
       (
         await env.dataSource.query(
-          `SELECT e->'addresses'->>0 AS address FROM endpoint_slices s, jsonb_array_elements(s.object->'endpoints') e
+          `SELECT e->'addresses'->>0 AS address FROM endpoint_slices s, json_array_elements(s.object->'endpoints') e
             WHERE s.namespace = 'default' AND s.object->'labels'->>'kubernetes.io/service-name' = $1 ORDER BY 1`,
           [service],
         )

@@ -61,7 +61,7 @@ export class EndpointSliceRepository {
     ].join(' AND ');
     const [row]: { rv: string; slices: SliceRow[] }[] = await q.query(
       `SELECT (SELECT value FROM resource_version_counter) AS rv,
-              (SELECT coalesce(jsonb_agg(jsonb_build_object('object', object, 'resource_version', resource_version)
+              (SELECT coalesce(json_agg(json_build_object('object', object, 'resource_version', resource_version)
                                          ORDER BY namespace, name), '[]')
                  FROM endpoint_slices WHERE ${where}) AS slices`,
       params,

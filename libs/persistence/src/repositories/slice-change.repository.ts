@@ -1,9 +1,8 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
-import { jsonChunks } from './json-chunks';
 import type { CommandOutcomeRecord } from './command-outcome.repository';
 import { commitNoticePayload } from './commit-notice';
-import { changeRowJson } from './slice-change-json';
+import { stringifyWithEndpointsOf } from './slice-change-json';
 
 export type SliceChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -15,6 +14,25 @@ export interface SliceChange {
 }
 
 export const PROJECTION_COMMITS_CHANNEL = 'registry_projection_commits';
+
+/** One statement shape for every write: this many slice parameters, the unused ones null. */
+const SLICES_PER_STATEMENT = 32;
+
+/** A change's columns but its object, for jsonb_to_recordset: small beside the slice it describes. */
+const changeRow = (c: SliceChange) => ({
+  rv: c.resourceVersion,
+  type: c.type,
+  namespace: c.slice.namespace,
+  name: c.slice.name,
+  address_type: c.slice.addressType,
+  labels: c.slice.labels,
+  event_ids: c.eventIds,
+});
+
+/** The changes ($1) joined by position with their slices' JSON ($2 ...), as c and s. */
+const CHANGES_WITH_OBJECTS = `ROWS FROM (jsonb_to_recordset($1::jsonb) AS (rv text, type text, namespace text, name text, address_type text, labels jsonb, event_ids text[]))
+  WITH ORDINALITY AS c(rv, type, namespace, name, address_type, labels, event_ids, i)
+  JOIN (VALUES ${Array.from({ length: SLICES_PER_STATEMENT }, (_, i) => `(${i + 1}, $${i + 2}::json)`).join(', ')}) AS s(i, object) ON s.i = c.i`;
 
 export class SliceChangeRepository {
   /**
@@ -35,29 +53,35 @@ export class SliceChangeRepository {
   /**
    * Records the changes in the change log and applies them to the slice table. Plain statements
    * without a WITH of their own, so a DeferredWrites can send them with the transaction's other
-   * rows; each slice's JSON goes once per statement. Run it after `reserve`.
+   * rows. Each slice's JSON is a parameter of its own, sent once for both statements and stored as
+   * `json` (validated, never converted): Postgres neither builds jsonb of it on write nor prints it
+   * on read. Run it after `reserve`.
    */
   async record(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
-    for (const chunk of jsonChunks(changes, changeRowJson)) {
+    for (let i = 0; i < changes.length; i += SLICES_PER_STATEMENT) {
+      const group = changes.slice(i, i + SLICES_PER_STATEMENT);
+      const objects: (string | null)[] = group.map((c) => stringifyWithEndpointsOf(c, c.slice));
+      while (objects.length < SLICES_PER_STATEMENT) objects.push(null);
+      const params = [JSON.stringify(group.map(changeRow)), ...objects];
       await q.query(
         `INSERT INTO slice_changes (resource_version, type, namespace, name, service_name, object, event_ids)
-         SELECT c.rv::bigint, c.type, c.slice->>'namespace', c.slice->>'name', c.slice->'labels'->>'kubernetes.io/service-name', c.slice, c.event_ids
-           FROM jsonb_to_recordset($1::jsonb) AS c(rv text, type text, slice jsonb, event_ids text[])`,
-        [chunk],
+         SELECT c.rv::bigint, c.type, c.namespace, c.name, c.labels->>'kubernetes.io/service-name', s.object, c.event_ids FROM ${CHANGES_WITH_OBJECTS}`,
+        params,
       );
       await q.query(
         `INSERT INTO endpoint_slices (namespace, name, service_name, address_type, labels, resource_version, object)
-         SELECT c.slice->>'namespace', c.slice->>'name', c.slice->'labels'->>'kubernetes.io/service-name', c.slice->>'addressType', c.slice->'labels', c.rv::bigint, c.slice
-           FROM jsonb_to_recordset($1::jsonb) AS c(rv text, type text, slice jsonb) WHERE c.type <> 'DELETED'
+         SELECT c.namespace, c.name, c.labels->>'kubernetes.io/service-name', c.address_type, c.labels, c.rv::bigint, s.object
+           FROM ${CHANGES_WITH_OBJECTS} WHERE c.type <> 'DELETED'
          ON CONFLICT (namespace, name) DO UPDATE SET
            service_name = EXCLUDED.service_name, address_type = EXCLUDED.address_type, labels = EXCLUDED.labels,
            resource_version = EXCLUDED.resource_version, object = EXCLUDED.object`,
-        [chunk],
+        params,
       );
+      if (!group.some((c) => c.type === 'DELETED')) continue;
       await q.query(
-        `DELETE FROM endpoint_slices s USING jsonb_to_recordset($1::jsonb) AS c(type text, slice jsonb)
-          WHERE c.type = 'DELETED' AND s.namespace = c.slice->>'namespace' AND s.name = c.slice->>'name'`,
-        [chunk],
+        `DELETE FROM endpoint_slices s USING jsonb_to_recordset($1::jsonb) AS c(type text, namespace text, name text)
+          WHERE c.type = 'DELETED' AND s.namespace = c.namespace AND s.name = c.name`,
+        [params[0]],
       );
     }
   }
