@@ -2,6 +2,7 @@ import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHea
 import type { RecordedEvent } from '@lib/domain';
 import { encodeCommand, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
+import './lz4-codec';
 import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize } from './request-size';
 import { ThrottledOffsetCommits } from './throttled-offset-commits';
 import {
@@ -212,10 +213,11 @@ export class KafkaEventLog implements EventLog {
   readonly publish = async (topic: string, records: readonly PublishedRecord[]): Promise<void> => {
     await this.bounded(async () => {
       await this.connectedProducer();
-      // Uncompressed: on a small machine gzip cost the projector more CPU than the bytes cost the
-      // broker; so each request stays below the broker's message size limit instead.
+      // LZ4: a slice's JSON shrinks about sixfold for a few microseconds of native code, and kafkajs
+      // then copies, checksums and sends a sixth of the bytes (gzip cost more CPU than it saved).
+      // Requests are sized by the uncompressed records, so each stays below the broker's limit.
       for (const run of withinRequestSize(records)) {
-        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: run.map((r) => ({ key: r.key, value: r.value, headers: r.headers && { ...r.headers } })) });
+        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.LZ4, messages: run.map((r) => ({ key: r.key, value: r.value, headers: r.headers && { ...r.headers } })) });
       }
     });
   };
