@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Client } from 'pg';
 import type { RegistryConfig } from '@lib/config';
+import { registerLz4Codec } from '@lib/messaging';
 import { eventually, graphqlOk } from '@lib/testing';
 
 export const REGISTER_SERVICE = `mutation($input: RegisterServiceInput!) { registerService(input: $input) { eventIds resourceVersion } }`;
@@ -78,6 +79,8 @@ export const endOffsets = async (config: RegistryConfig): Promise<Map<number, bi
  * exactly the slices the projection holds, at their resourceVersions: the outbox lost nothing.
  */
 export const expectSliceTopicMatches = async (db: Client, config: RegistryConfig, timeoutMs = 60_000): Promise<void> => {
+  // The registry runs in processes of its own: this one reads the LZ4-compressed topic as any client must.
+  registerLz4Codec();
   const folded = new Map<string, string>();
   const consumer = new Kafka({ brokers: [...(config.kafkaBrokers ?? [])], logLevel: logLevel.NOTHING }).consumer({
     groupId: `${config.slicesTopic}.audit.${Date.now()}`,

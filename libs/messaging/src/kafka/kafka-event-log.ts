@@ -2,7 +2,7 @@ import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHea
 import type { RecordedEvent } from '@lib/domain';
 import { encodeCommand, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
-import './lz4-codec';
+import { registerLz4Codec } from './lz4-codec';
 import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize } from './request-size';
 import { ThrottledOffsetCommits } from './throttled-offset-commits';
 import {
@@ -18,6 +18,9 @@ import {
   type BatchHandlerContext,
   type OffsetRange,
 } from '../event-log';
+
+// The slice topic is LZ4-compressed: every client of this module can read what it publishes.
+registerLz4Codec();
 
 export interface KafkaEventLogOptions {
   readonly brokers: readonly string[];
