@@ -63,21 +63,26 @@ export class ServiceModel implements JudgedState {
 
   /**
    * Re-derives which of these endpoints sit in a slice in an address order other than their
-   * definition's: one pass over the entries of the slices holding them (at load, every entry once).
+   * definition's: one pass over the entries of the slices holding those with several addresses
+   * (at load, every entry once). An endpoint with one address has no order to lose: no pass.
    */
   checkDivergence(ids: Iterable<string>): void {
-    const wanted = new Set(ids);
+    const wanted = new Set<string>();
     const holding = new Set<string>();
-    for (const id of wanted) {
+    for (const id of ids) {
       this.divergent.delete(id);
+      if ((this.endpoints.get(id)?.definition.addresses.length ?? 0) < 2) continue;
+      wanted.add(id);
       for (const name of this.slicesOf(id)) holding.add(name);
     }
+    if (holding.size === 0) return;
     for (const slice of this.slices) {
       if (!holding.has(slice.name)) continue;
       for (const entry of slice.endpoints) {
         const id = entry.targetRef.name;
+        if (!wanted.has(id)) continue;
         const addresses = this.endpoints.get(id)?.definition.addresses;
-        if (!wanted.has(id) || addresses === undefined) continue;
+        if (addresses === undefined) continue;
         const inOrder = addresses.filter((a) => entry.addresses.includes(a));
         if (entry.addresses.some((a, i) => a !== inOrder[i])) this.divergent.add(id);
       }
