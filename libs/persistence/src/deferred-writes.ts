@@ -10,7 +10,7 @@ interface Statement {
 
 const DATA_MODIFYING = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 
-/** A text parameter this long is a JSON chunk, always cast the same way (::jsonb) wherever it is used. */
+/** A text parameter this long is JSON (a chunk of rows, or a slice), cast the same way by every statement that takes it. */
 const SHARED_PARAMETER_CHARS = 1024;
 
 /**

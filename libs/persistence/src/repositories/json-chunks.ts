@@ -3,13 +3,13 @@ const MAX_CHUNK_CHARS = 2 * 1024 * 1024;
 
 /**
  * `items` as JSON arrays of consecutive items, each below MAX_CHUNK_CHARS unless one item alone is
- * larger; lazily, so only the chunk being sent exists as a string. `toJson` serializes one item.
+ * larger; lazily, so only the chunk being sent exists as a string.
  */
-export function* jsonChunks<T>(items: readonly T[], toJson: (item: T) => string = JSON.stringify): Generator<string> {
+export function* jsonChunks(items: readonly unknown[]): Generator<string> {
   let parts: string[] = [];
   let chars = 0;
   for (const item of items) {
-    const json = toJson(item);
+    const json = JSON.stringify(item);
     if (parts.length > 0 && chars + json.length > MAX_CHUNK_CHARS) {
       yield `[${parts.join(',')}]`;
       parts = [];

@@ -7,10 +7,10 @@ const recentSlices = new EndpointTexts(2_000_000);
 
 /**
  * JSON.stringify(value), where `value.endpoints` is the change's slice's endpoints, serialized once
- * per change (and only those that changed since the slice's last change, see EndpointTexts): a change goes into the change log, the slice table and the slice topic, and its
- * endpoints are nearly all of its bytes. Held per change, not per slice, so the text goes when the
- * change has been relayed while the cached slice lives on. Endpoints come last in the text, which
- * JSON readers do not see.
+ * per change (and only those its slice's last change did not write, see EndpointTexts): a change
+ * goes into the change log, the slice table and the slice topic, and its endpoints are nearly all
+ * of its bytes. Held per change, not per slice, so the text goes when the change has been relayed
+ * while the cached slice lives on. Endpoints come last in the text, which JSON readers do not see.
  */
 export const stringifyWithEndpointsOf = (change: SliceChange, value: { readonly endpoints: unknown }): string => {
   let endpoints = endpointsText.get(change);
@@ -22,6 +22,6 @@ export const stringifyWithEndpointsOf = (change: SliceChange, value: { readonly 
   return rest === '{}' ? `{"endpoints":${endpoints}}` : `${rest.slice(0, -1)},"endpoints":${endpoints}}`;
 };
 
-/** A change log row's JSON: what the change log statements and a commit notice carry. */
+/** A change log row's JSON, as a commit notice carries it. */
 export const changeRowJson = (c: SliceChange): string =>
   `{"rv":"${c.resourceVersion}","type":"${c.type}","event_ids":${JSON.stringify(c.eventIds)},"slice":${stringifyWithEndpointsOf(c, c.slice)}}`;
