@@ -2,8 +2,8 @@ import { EndpointTexts } from './endpoint-texts';
 import type { SliceChange } from './slice-change.repository';
 
 const endpointsText = new WeakMap<SliceChange, string>();
-/** About the slices a busy projector rewrites within seconds (G1: 200 slices of up to 60 endpoints), a few MB of heap. */
-const recentSlices = new EndpointTexts(2_000_000);
+/** About the slices a busy projector rewrites within seconds (G1: 200 slices of 60 to 100 endpoints of about 170 characters), a few MB of heap. */
+const recentSlices = new EndpointTexts(4_000_000);
 
 /**
  * JSON.stringify(value), where `value.endpoints` is the change's slice's endpoints, serialized once
