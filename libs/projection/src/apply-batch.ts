@@ -270,10 +270,10 @@ export class BatchApplier {
         const entry = model.endpoints.get(id);
         if (entry?.lastCommandId === command.events[0].metadata.commandId) entry.resourceVersion = version;
       }
-      outcomes.push({ ...outcomeKey(command), status: 'APPLIED', resourceVersion: version });
+      outcomes.push({ status: 'APPLIED', ...outcomeKey(command), resourceVersion: version });
     }
     for (const { command, verdict } of judged.rejected) {
-      outcomes.push({ ...outcomeKey(command), status: 'REJECTED', code: verdict.code, field: verdict.field, message: verdict.message });
+      outcomes.push({ status: 'REJECTED', ...outcomeKey(command), code: verdict.code, field: verdict.field, message: verdict.message });
     }
     const serviceKeys = [...new Set(judged.applied.map((a) => a.command.key))];
     const present = serviceKeys.map((key) => [key, models.get(key) as ServiceModel] as const).filter(([, m]) => m.definition !== undefined);
@@ -336,7 +336,7 @@ const versionPlan = (judged: Judged): VersionPlan => {
 /** `latest`: the last of the plan's reserved resourceVersions (the counter's value for none). */
 const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, latest: bigint): Versioned => {
   const first = latest - BigInt(count) + 1n;
-  const changes: SliceChange[] = coalesced.map((w, i) => ({ ...w, resourceVersion: (first + BigInt(i)).toString() }));
+  const changes: SliceChange[] = coalesced.map((w, i) => ({ type: w.type, slice: w.slice, eventIds: w.eventIds, resourceVersion: (first + BigInt(i)).toString() }));
   const versions = new Map<string, string>();
   for (const change of changes) for (const eventId of change.eventIds) versions.set(eventId, change.resourceVersion);
   unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));

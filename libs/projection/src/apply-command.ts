@@ -8,7 +8,7 @@ import {
   type EndpointRecord,
   type RecordedEvent,
 } from '@lib/domain';
-import type { ProjectedLeaseWrite } from '@lib/persistence';
+import { storedEndpoint, type ProjectedLeaseWrite } from '@lib/persistence';
 import type { PendingWrite } from './coalesce-writes';
 import { projectedLeaseWrites } from './lease-writes';
 import type { ServiceModel } from './service-model';
@@ -62,7 +62,7 @@ export const applyCommand = (model: ServiceModel, events: readonly RecordedEvent
         const next = evolveEndpoint(current, { event, metadata });
         if (next === current) break;
         changed.add(id);
-        if (next) model.endpoints.set(id, { ...next, lastCommandId: first.commandId, resourceVersion: current?.resourceVersion ?? '0' });
+        if (next) model.endpoints.set(id, storedEndpoint(next, first.commandId, current?.resourceVersion ?? '0'));
         else model.endpoints.delete(id);
       }
     }

@@ -49,7 +49,7 @@ export const projectedLeaseWrites = (
     const previous = before.record(id)?.lease;
     const next = after.record(id);
     const lease = next?.lease;
-    const key = { ...service, id };
+    const key = { id, ...service };
     if (!lease || !next.definition.ttlSeconds) {
       if (previous) writes.push({ kind: 'delete', ...key });
       continue;

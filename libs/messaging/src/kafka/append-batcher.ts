@@ -133,7 +133,7 @@ export class AppendBatcher {
    */
   private async sendIsolated(placed: readonly Placed[]): Promise<void> {
     try {
-      const bases = await this.options.send(placed.flatMap(({ pending, partition }) => pending.records.map((r) => ({ ...r, partition }))));
+      const bases = await this.options.send(placed.flatMap(({ pending, partition }) => pending.records.map((r) => ({ partition, ...r }))));
       resolveAll(placed, bases);
       return;
     } catch (error) {
