@@ -135,7 +135,10 @@ const validateEndpoint = (namespace: string, serviceName: string, endpoint: Endp
     addressTypes: ADDRESS_TYPES,
     ports: (endpoint.ports ?? []).map((p) => ({ name: p.name, protocol: p.protocol, port: 1, targetPort: 1 })),
   };
-  const input: RegisterEndpointInput = { ...endpoint, namespace, serviceName };
+  // One literal, not { ...endpoint, namespace, serviceName }: that copy gets a hidden class of its
+  // own in V8 for every event, and every read the validator makes of it goes megamorphic.
+  const { id, addresses, conditions, hostname, nodeName, zone, ports, ttlSeconds, deregisterAfterSeconds } = endpoint;
+  const input: RegisterEndpointInput = { namespace, serviceName, id, addresses, conditions, hostname, nodeName, zone, ports, ttlSeconds, deregisterAfterSeconds };
   const valid = validateEndpointInput(input, permissive, field);
   endpoint.addresses.forEach((address, index) => {
     requireShape(address, `${field}.addresses[${index}]`, (a) => a === valid.addresses[index], `must be in canonical form (${valid.addresses[index]})`);
