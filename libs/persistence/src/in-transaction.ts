@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /**
  * A READ COMMITTED transaction: every pooled connection has that as its default (dataSourceOptions),
@@ -8,6 +8,47 @@ import type { DataSource, EntityManager } from 'typeorm';
  * embedded database another connection would wait forever.
  */
 export const inTransaction = <T>(dataSource: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> => dataSource.transaction(work);
+
+/**
+ * The same transaction as inTransaction, its BEGIN sent at once and awaited only when `run` starts:
+ * the round trip overlaps whatever the caller computes in between (the projector judges its
+ * commands meanwhile). Exactly one of `run` and `abandon` must follow; either returns the connection.
+ */
+export class EarlyTransaction {
+  private readonly runner: QueryRunner;
+  private readonly begun: Promise<void>;
+
+  constructor(dataSource: DataSource) {
+    this.runner = dataSource.createQueryRunner();
+    this.begun = this.runner.connect().then(() => this.runner.startTransaction());
+    // Observed by run or abandon; this keeps a failed BEGIN from counting as unhandled meanwhile.
+    this.begun.catch(() => undefined);
+  }
+
+  async run<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      await this.begun;
+      const result = await work(this.runner.manager);
+      await this.runner.commitTransaction();
+      return result;
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    } finally {
+      await this.runner.release();
+    }
+  }
+
+  async abandon(): Promise<void> {
+    await this.begun.catch(() => undefined);
+    await this.rollback();
+    await this.runner.release();
+  }
+
+  private async rollback(): Promise<void> {
+    if (this.runner.isTransactionActive) await this.runner.rollbackTransaction().catch(() => undefined);
+  }
+}
 
 export type Queryable = Pick<EntityManager, 'query'>;
 

@@ -11,6 +11,7 @@ import {
 import { decodeEvent, hopTrace, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import {
   DeferredWrites,
+  EarlyTransaction,
   inTransaction,
   splitServiceKey,
   type CommandOutcomeRecord,
@@ -148,12 +149,20 @@ export class BatchApplier {
     const keys = [...new Set(commands.map((c) => c.key))];
     keys.forEach((key) => touched.add(key));
     const { models, expected } = await this.cache.acquireUnchecked(this.dataSource.manager, modelNeeds(commands));
-    const judged = this.applyCommands(commands, models);
+    // After the loads (on the embedded database they need the one connection), before the judging.
+    const transaction = new EarlyTransaction(this.dataSource);
+    let judged: Judged;
+    try {
+      judged = this.applyCommands(commands, models);
+    } catch (error) {
+      await transaction.abandon();
+      throw error;
+    }
     const plan = versionPlan(judged);
     const traced = hopTrace.enabled ? traceparentsOf(commands) : [];
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
-      return await inTransaction(this.dataSource, async (tx) => {
+      return await transaction.run(async (tx) => {
         const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
