@@ -161,9 +161,11 @@ export class KafkaEventLog implements EventLog {
       sessionTimeout: 10000,
       heartbeatInterval: 3000,
       // Bound what one batch and one fetch hold in memory (and one transaction writes): the
-      // projector stays small under a backlog (kafkajs asks for 10 MiB per fetch by default).
-      maxBytesPerPartition: 1024 * 1024,
-      maxBytes: 2 * 1024 * 1024,
+      // projector stays small under a backlog (kafkajs asks for 10 MiB per fetch by default). The
+      // next fetch waits for this one's last commit, so a fetch of 2 MiB left a replaying
+      // projector idle a third of the time; 4 MiB halves those waits (replay +18%).
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumers.add(consumer);
