@@ -13,10 +13,20 @@ describe('commit notices', () => {
     expect(parseCommitNotice(commitNoticePayload('10', '12', changes, []))).toEqual({ from: 10n, latest: 12n, changes, verdicts: new Map() });
   });
 
-  it('carry the range alone when the changes would pass the notification limit', () => {
-    const payload = commitNoticePayload('10', '11', [{ type: 'MODIFIED', slice: sliceFixture('web-abcde', 100), resourceVersion: '11', eventIds: ['e1'] }], [applied('c1', '11')]);
+  it('carry changes that pass the notification limit as JSON compressed with LZ4, when that fits', () => {
+    const changes: SliceChange[] = [{ type: 'MODIFIED', slice: sliceFixture('web-abcde', 100), resourceVersion: '11', eventIds: ['e1'] }];
+    expect(JSON.stringify(changes).length).toBeGreaterThan(8000);
+    const payload = commitNoticePayload('10', '11', changes, [applied('c1', '11')]);
     expect(Buffer.byteLength(payload)).toBeLessThan(8000);
-    expect(parseCommitNotice(payload)).toEqual({ from: 10n, latest: 11n, verdicts: new Map([['c1', { status: 'APPLIED', resourceVersion: '11' }]]) });
+    expect(JSON.parse(payload)).toHaveProperty('changesLz4');
+    expect(parseCommitNotice(payload)).toEqual({ from: 10n, latest: 11n, changes, verdicts: new Map([['c1', { status: 'APPLIED', resourceVersion: '11' }]]) });
+  });
+
+  it('carry the range alone when the changes would pass the notification limit even compressed', () => {
+    const changes: SliceChange[] = Array.from({ length: 5 }, (_, i) => ({ type: 'MODIFIED', slice: sliceFixture(`web-${i}`, 100), resourceVersion: String(11 + i), eventIds: [`e${i}`] }));
+    const payload = commitNoticePayload('10', '15', changes, [applied('c1', '15')]);
+    expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+    expect(parseCommitNotice(payload)).toEqual({ from: 10n, latest: 15n, verdicts: new Map([['c1', { status: 'APPLIED', resourceVersion: '15' }]]) });
   });
 
   it("carry every verdict of the commit, as the stored outcomes settle them", () => {
@@ -40,6 +50,7 @@ describe('commit notices', () => {
   it('are not read into an older payload (the latest resourceVersion alone) or a broken one', () => {
     expect(parseCommitNotice('42')).toBeUndefined();
     expect(parseCommitNotice('{"from":')).toBeUndefined();
+    expect(parseCommitNotice('{"from":"1","latest":"2","changesLz4":"bm90IGx6NA=="}')).toBeUndefined();
     expect(parseCommitNotice(undefined)).toBeUndefined();
   });
 });
