@@ -16,6 +16,16 @@ describe('jsonChunks', () => {
     expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
   });
 
+  it('splits inputs whose first item made them look small', () => {
+    const items = [{ i: 0 }, ...Array.from({ length: 9 }, (_, i) => ({ i: i + 1, pad: 'x'.repeat(400_000) }))];
+
+    const chunks = [...jsonChunks(items)];
+
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
+  });
+
   it('gives an item larger than the limit a chunk of its own', () => {
     const big = 'y'.repeat(3 * 1024 * 1024);
 

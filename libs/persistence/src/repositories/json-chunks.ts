@@ -3,9 +3,19 @@ const MAX_CHUNK_CHARS = 2 * 1024 * 1024;
 
 /**
  * `items` as JSON arrays of consecutive items, each below MAX_CHUNK_CHARS unless one item alone is
- * larger; lazily, so only the chunk being sent exists as a string.
+ * larger; lazily, so only the chunk being sent exists as a string. Items that look small enough
+ * by the first of them are serialized in one call: no string per item and no copy joining them
+ * (a replaying projector's rows are about 6% of its main thread).
  */
 export function* jsonChunks(items: readonly unknown[]): Generator<string> {
+  if (items.length === 0) return;
+  if (JSON.stringify(items[0]).length * items.length <= MAX_CHUNK_CHARS / 2) {
+    const whole = JSON.stringify(items);
+    if (whole.length <= MAX_CHUNK_CHARS) {
+      yield whole;
+      return;
+    }
+  }
   let parts: string[] = [];
   let chars = 0;
   for (const item of items) {
