@@ -153,49 +153,6 @@ describe('verdicts: the projector judges each command where it lands (real Kafka
     }
   });
 
-  describe('registrations decided on a recently read definition', () => {
-    const dualStack = { ports: [{ name: 'http', port: 80 }], addressTypes: ['IPv4', 'IPv6'] };
-    const ipv4Only = { ports: [{ name: 'http', port: 80 }], addressTypes: ['IPv4'] };
-    let other: RunningRegistry;
-    beforeAll(async () => {
-      other = await startRegistry(config, { projector: false });
-    });
-    afterAll(() => other?.close());
-
-    it('decides again on a fresh read what that definition refuses', async () => {
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'grown', ...ipv4Only } });
-      await graphqlOk(api.url, REGISTER_ENDPOINT, { i: { serviceName: 'grown', addresses: ['10.3.0.1'] } });
-      await graphqlOk(other.url, REGISTER_SERVICE, { i: { name: 'grown', ...dualStack } });
-
-      const answer = await registerEndpoint('grown', 'fd00::3');
-      expect(answer.errors).toBeUndefined();
-      expect(answer.data?.registerEndpoint.resourceVersion).toMatch(/^\d+$/);
-    });
-
-    it('reads the definition again once this replica changed it, also for a caller that takes the ack', async () => {
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'narrowed', ...dualStack } });
-      await graphqlOk(api.url, REGISTER_ENDPOINT, { i: { serviceName: 'narrowed', addresses: ['fd00::4'] } });
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'narrowed', ...ipv4Only } });
-
-      const answer = await registerEndpoint('narrowed', 'fd00::5', { w: 'ACK' });
-      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.addresses[0]' });
-    });
-
-    it('refuses a registration another replica\'s change no longer admits, wherever it is caught', async () => {
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'shrunk', ...dualStack } });
-      await graphqlOk(api.url, REGISTER_ENDPOINT, { i: { serviceName: 'shrunk', addresses: ['fd00::6'] } });
-      await graphqlOk(other.url, REGISTER_SERVICE, { i: { name: 'shrunk', ...ipv4Only } });
-
-      const answer = await registerEndpoint('shrunk', 'fd00::7');
-      // The API refuses it on a fresh read, or accepts it on the definition it read a moment ago
-      // and the projector refuses it where it lands: the caller hears the rule either way.
-      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: expect.stringMatching(/^(BAD_USER_INPUT|CONFLICT)$/), field: expect.stringMatching(/addresses\[0\]$/) });
-      expect(answer.errors?.[0]?.message).toContain('serves [IPv4]');
-      const service = await graphqlOk<{ service: { endpointSlices: { endpoints: { addresses: string[] }[] }[] } }>(api.url, SERVICE, { n: 'shrunk' });
-      expect(service.service.endpointSlices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses))).not.toContain('fd00::7');
-    });
-  });
-
   it('reaches the same verdicts when the log is replayed into an empty projection', async () => {
     const dataSource = api.app.get(DataSource);
     const verdicts = () =>

@@ -70,38 +70,10 @@ export class CommandService {
     if (options.preconditions?.ifServiceVersion != null && new Set(keys).size > 1) {
       throw new DomainError('BAD_USER_INPUT', 'ifServiceVersion', 'applies to one service; this request names several');
     }
-    const redefined = keys.filter((_, i) => changesDefinition(commands[i]));
-    for (const key of redefined) this.states.forget(key);
-    try {
-      const { states, decided } = await this.decideAll(commands, keys, options);
-      // Preconditions name one service (checked above), so the first command carries them.
-      return await this.append(decided, options, translatePreconditions(commands[0], states.get(keys[0]) as DecisionState, options.preconditions));
-    } finally {
-      // Settled (or given up on): a definition read while it was in flight may be the old one.
-      for (const key of redefined) this.states.forget(key);
-    }
-  }
-
-  /**
-   * Decides every command against the rows it needs. A registration is decided on a recently read
-   * definition; what that refuses is decided again on a fresh read, so only acceptance may rest on
-   * a definition another replica has since changed, and the projector judges that where it lands.
-   */
-  private async decideAll(
-    commands: readonly RegistryCommand[],
-    keys: readonly string[],
-    options: CommandOptions,
-  ): Promise<{ states: Map<string, DecisionState>; decided: RegistryEvent[][] }> {
-    const decideOn = (states: Map<string, DecisionState>) => ({ states, decided: commands.map((command, i) => decide(command, states.get(keys[i])?.state)) });
-    const unconditional = options.preconditions?.ifServiceVersion == null && options.preconditions?.ifEndpointVersion == null;
-    if (unconditional && commands.every((command) => command.type === 'RegisterService')) return decideOn(new Map());
-    if (!unconditional || !commands.every((command) => command.type === 'RegisterEndpoints')) return decideOn(await this.loadStates(commands, keys));
-    try {
-      return decideOn(await this.states.definitionsOf([...new Set(keys)]));
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return decideOn(await this.loadStates(commands, keys));
-    }
+    const states = await this.loadStates(commands, keys);
+    const decided = commands.map((command, i) => decide(command, states.get(keys[i])?.state));
+    // Preconditions name one service (checked above), so the first command carries them.
+    return this.append(decided, options, translatePreconditions(commands[0], states.get(keys[0]) as DecisionState, options.preconditions));
   }
 
   /**
@@ -268,8 +240,6 @@ const referencedEndpoints = (command: RegistryCommand): readonly string[] => {
       return [];
   }
 };
-
-const changesDefinition = (command: RegistryCommand): boolean => command.type === 'RegisterService' || command.type === 'DeleteService';
 
 const commandNamespace = (command: RegistryCommand): string =>
   command.type === 'RegisterService' ? (command.input.namespace ?? 'default') : command.namespace;
