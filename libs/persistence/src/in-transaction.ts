@@ -4,15 +4,11 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /**
  * A READ COMMITTED transaction: every pooled connection has that as its default (dataSourceOptions),
- * so no SET TRANSACTION round trip follows the BEGIN. Inside the callback use only `tx`: on the
- * embedded database another connection would wait forever.
- */
-export const inTransaction = <T>(dataSource: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> => dataSource.transaction(work);
-
-/**
- * The same transaction as inTransaction, its BEGIN sent at once and awaited only when `run` starts:
- * the round trip overlaps whatever the caller computes in between (the projector judges its
- * commands meanwhile). Exactly one of `run` and `abandon` must follow; either returns the connection.
+ * so no SET TRANSACTION round trip follows the BEGIN. Its BEGIN is sent at once and awaited only
+ * when `run` starts: the round trip overlaps whatever the caller computes in between (the projector
+ * judges its commands meanwhile). Exactly one of `run` and `abandon` must follow; either returns the
+ * connection. Inside `run` use only `tx`: on the embedded database another connection would wait
+ * forever.
  */
 export class EarlyTransaction {
   private readonly runner: QueryRunner;
@@ -49,6 +45,9 @@ export class EarlyTransaction {
     if (this.runner.isTransactionActive) await this.runner.rollbackTransaction().catch(() => undefined);
   }
 }
+
+/** `work` in an EarlyTransaction with nothing to compute before it. */
+export const inTransaction = <T>(dataSource: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> => new EarlyTransaction(dataSource).run(work);
 
 export type Queryable = Pick<EntityManager, 'query'>;
 
