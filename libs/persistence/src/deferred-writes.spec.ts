@@ -45,7 +45,7 @@ describe('DeferredWrites', () => {
     await writes.query('INSERT INTO b SELECT * FROM jsonb_array_elements($1::jsonb)', ['y'.repeat(1024 * 1024)]);
     expect(sent).toHaveLength(0);
     await writes.query('INSERT INTO c SELECT * FROM jsonb_array_elements($1::jsonb)', ['z'.repeat(1024)]);
-    // Flushed before the statement that would pass 2 MiB, which waits for the next flush.
+    // Sent before the statement that would pass 2 MiB, which waits for the next flush.
     expect(sent.map((s) => s.params.length)).toEqual([2]);
   });
 
@@ -68,6 +68,44 @@ describe('DeferredWrites', () => {
         params: [chunk, 7, true],
       },
     ]);
+  });
+
+  it('does not wait for a statement sent at the bound, sends the next only after it ran, and flush waits for both', async () => {
+    const running: { sql: string; done: () => void }[] = [];
+    const target = { query: (sql: string) => new Promise<void>((resolve) => running.push({ sql, done: resolve })) };
+    const writes = new DeferredWrites(target as never);
+    const big = (table: string) => writes.query(`INSERT INTO ${table} SELECT * FROM jsonb_array_elements($1::jsonb)`, [table.repeat(1200 * 1024)]);
+    await big('a');
+    await big('b');
+    // The caller goes on building rows while Postgres runs the first statement.
+    expect(running.map((r) => r.sql)).toEqual([expect.stringContaining('INSERT INTO a')]);
+    const third = big('c');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(running).toHaveLength(1);
+    running[0].done();
+    await third;
+    expect(running.map((r) => r.sql)).toEqual([expect.stringContaining('INSERT INTO a'), expect.stringContaining('INSERT INTO b')]);
+    let flushed = false;
+    const flush = writes.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(running).toHaveLength(2);
+    running[1].done();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(running.map((r) => r.sql)[2]).toContain('INSERT INTO c');
+    expect(flushed).toBe(false);
+    running[2].done();
+    await flush;
+    expect(flushed).toBe(true);
+  });
+
+  it('fails the flush when a statement sent at the bound failed', async () => {
+    let calls = 0;
+    const target = { query: async () => { if (calls++ === 0) throw new Error('deadlock detected'); } };
+    const writes = new DeferredWrites(target as never);
+    await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(2 * 1024 * 1024)]);
+    await writes.query('INSERT INTO b VALUES ($1)', [1]);
+    await expect(writes.flush()).rejects.toThrow('deadlock detected');
+    expect(calls).toBe(1);
   });
 
   it('refuses a statement with a WITH clause of its own (Postgres would refuse the combination)', async () => {

@@ -52,6 +52,8 @@ export class DeferredWrites implements Queryable {
   private chars = 0;
   /** The JSON chunks held: one sent to several statements is held (and counted) once. */
   private readonly chunks = new Set<string>();
+  /** A statement sent when the held parameters reached the bound, still running. */
+  private sent?: Promise<void>;
 
   constructor(private readonly target: Queryable) {}
 
@@ -60,15 +62,30 @@ export class DeferredWrites implements Queryable {
     if (/^\s*WITH\b/i.test(sql)) throw new Error('a deferred write cannot have a WITH clause of its own');
     let added = 0;
     for (const p of parameters) added += typeof p !== 'string' ? 64 : p.length >= SHARED_PARAMETER_CHARS && this.chunks.has(p) ? 0 : p.length;
-    // Flushed before the statement that would pass the bound, so statements sharing a chunk go together.
-    if (this.pending.length > 0 && this.chars + added > MAX_PENDING_CHARS) await this.flush();
+    // Sent before the statement that would pass the bound, so statements sharing a chunk go
+    // together. Postgres runs it while the caller builds the next rows; one runs at a time, so at
+    // most two statements' parameters are held.
+    if (this.pending.length > 0 && this.chars + added > MAX_PENDING_CHARS) {
+      await this.sent;
+      this.sent = this.send();
+      // Observed by the next send or by flush; until then a failure is not unhandled.
+      this.sent.catch(() => undefined);
+    }
     this.pending.push({ sql, params: parameters });
     this.chars += added;
     for (const p of parameters) if (typeof p === 'string' && p.length >= SHARED_PARAMETER_CHARS) this.chunks.add(p);
     return [] as T;
   }
 
+  /** Sends what is held and resolves once every statement sent has run. */
   async flush(): Promise<void> {
+    const sent = this.sent;
+    this.sent = undefined;
+    await sent;
+    await this.send();
+  }
+
+  private async send(): Promise<void> {
     if (this.pending.length === 0) return;
     const { sql, params } = combineStatements(this.pending);
     this.pending = [];

@@ -32,7 +32,7 @@ export interface EmbeddedEventLogOptions {
   readonly pollIntervalMs?: number;
   /** Messages read per partition batch; a batch is extended to the end of the append it cuts. */
   readonly batchSize?: number;
-  /** Partitions handed to onBatch at the same time (the Kafka adapter uses 4). */
+  /** Partitions handed to onBatch at the same time (the Kafka adapter hands over up to 32). */
   readonly partitionsConsumedConcurrently?: number;
   /** The same record limit as the Kafka adapter's, so both transports accept the same commands. */
   readonly maxRecordBytes?: number;
