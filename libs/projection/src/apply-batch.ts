@@ -25,7 +25,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { applyCommand, type CommandEffects } from './apply-command';
 import { coalesceWrites, type PendingWrite } from './coalesce-writes';
 import { lastLeaseWritePerEndpoint } from './lease-writes';
-import { PartitionLanes, type LaneTicket } from './partition-lanes';
 import { ServiceCache, type ModelNeed } from './service-cache';
 import type { ServiceModel } from './service-model';
 
@@ -76,7 +75,6 @@ export class BatchApplier {
   private readonly cache: ServiceCache;
   /** Partitions whose offset row exists: their first batch too can be applied ahead of the locks. */
   private readonly partitionsWithRows = new Set<string>();
-  private readonly lanes = new PartitionLanes();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -94,23 +92,11 @@ export class BatchApplier {
    * without it. A crash in between can only repeat a dead letter, never lose one.
    */
   async apply(batches: readonly LogBatch[]): Promise<AppliedBatch> {
-    const parts = onePerPartition(batches).map((batch) => ({
+    const parts = batches.map((batch) => ({
       batch,
       tp: { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition },
       decoded: batch.messages.map(decode),
     }));
-    const tickets = parts.map(({ batch: { topic, partition, messages } }) => this.lanes.begin(`${topic}/${partition}`, messages[0].offset, messages[messages.length - 1].offset));
-    try {
-      const { applied, asJudged } = await this.applyInOrder(parts, tickets);
-      tickets.forEach((ticket) => ticket.committed(asJudged));
-      return applied;
-    } catch (error) {
-      tickets.forEach((ticket) => ticket.failed());
-      throw error;
-    }
-  }
-
-  private async applyInOrder(parts: readonly Part[], tickets: readonly LaneTicket[]): Promise<{ applied: AppliedBatch; asJudged: boolean }> {
     const unapplicable = new Map<LogMessage, string>();
     for (const part of parts) for (const d of part.decoded) if ('error' in d) unapplicable.set(d.message, d.error);
     const lettered = new Set<LogMessage>();
@@ -126,10 +112,11 @@ export class BatchApplier {
       }
       const touched = new Set<string>();
       try {
-        const ahead = await this.applyAhead(parts, tickets, unapplicable, touched);
-        const applied = ahead ?? (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, tickets, unapplicable, touched)));
+        const applied =
+          (await this.applyAhead(parts, unapplicable, touched)) ??
+          (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
         this.cache.settle();
-        return { applied, asJudged: ahead !== undefined };
+        return applied;
       } catch (error) {
         // The models hold what the rolled-back transaction did.
         this.cache.drop(touched);
@@ -149,14 +136,10 @@ export class BatchApplier {
    * (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
-    parts: readonly Part[],
-    tickets: readonly LaneTicket[],
+    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch | undefined> {
-    const previous = tickets.flatMap((ticket) => ticket.previous ?? []);
-    // A partition's previous batch may still be committing: judge on the models it left.
-    await Promise.all(previous.map((attempt) => attempt.judged));
     const withoutRows = parts.map((p) => p.tp).filter((tp) => !this.partitionsWithRows.has(`${tp.topic}/${tp.partition}`));
     if (withoutRows.length > 0) {
       await this.repositories.offsets.ensureRows(this.dataSource.manager, withoutRows);
@@ -180,16 +163,11 @@ export class BatchApplier {
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
       return await transaction.run(async (tx) => {
-        // Claimed after the previous batches committed: the claim then reads what they wrote.
-        if (!(await Promise.all(previous.map((attempt) => attempt.committedAsJudged))).every(Boolean)) throw new NotAhead();
         const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
-        const fresh = parts.every(
-          ({ tp, decoded }, i) =>
-            (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset && followsPrevious(tickets[i], claim.next.get(tp.partition)),
-        );
+        const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
         if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
-        return this.write(tx, parts, tickets, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
+        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
       });
     } catch (error) {
       if (!(error instanceof NotAhead)) throw error;
@@ -200,17 +178,11 @@ export class BatchApplier {
 
   private async applyFresh(
     tx: EntityManager,
-    parts: readonly Part[],
-    tickets: readonly LaneTicket[],
+    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch> {
     const next = await this.repositories.offsets.lockNext(tx, parts.map((p) => p.tp));
-    parts.forEach(({ tp, decoded }, i) => {
-      if (!followsPrevious(tickets[i], next.get(tp.partition))) {
-        throw new PreviousBatchNotApplied(`partition ${tp.partition}: the batch before offset ${decoded[0].message.offset} is not applied yet`);
-      }
-    });
     // Redelivery after a crash between the Postgres commit and the Kafka commit.
     const fresh = parts
       .map(({ tp, decoded }) => ({ tp, decoded: decoded.filter((d) => d.message.offset >= (next.get(tp.partition) ?? 0n)) }))
@@ -225,14 +197,13 @@ export class BatchApplier {
     const plan = versionPlan(judged);
     // Reserved as late as possible: the counter lock is held from there to the commit.
     const latest = plan.count === 0 ? BigInt(await this.repositories.changes.latest(tx)) : (await this.repositories.changes.reserve(tx, plan.count)) + BigInt(plan.count - 1);
-    return this.write(tx, fresh, tickets, unapplicable, commands, judged, models, assignVersions(plan, latest));
+    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, latest));
   }
 
   /** Every row of the transaction after the locks and versions: one round trip for all but the leases. */
   private async write(
     tx: EntityManager,
     fresh: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
-    tickets: readonly LaneTicket[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     commands: readonly Command[],
     judged: Judged,
@@ -255,9 +226,6 @@ export class BatchApplier {
     await this.repositories.changes.announce(writes, from, latest, changes, outcomes);
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
-    // Every row is built from the models: the partitions' next batches may judge on them now,
-    // while Postgres writes and commits these.
-    tickets.forEach((ticket) => ticket.judged());
     await writes.flush();
     traceparents.forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
@@ -350,34 +318,6 @@ interface Judged {
 
 /** Thrown inside the ahead-of-time transaction to roll it back: its batches or models were not current. */
 class NotAhead extends Error {}
-
-/** A batch handed over ahead whose predecessor in the partition did not commit: it is applied again after that one. */
-export class PreviousBatchNotApplied extends Error {}
-
-type Part = { readonly batch: LogBatch; readonly tp: TopicPartition; readonly decoded: readonly Decoded[] };
-
-/** A batch may commit only on top of its partition's previous batch: the stored position is past that one's last offset. */
-const followsPrevious = (ticket: LaneTicket, next: bigint | undefined): boolean => ticket.previous === undefined || (next ?? 0n) > ticket.previous.last;
-
-/**
- * One batch per partition, in offset order: a group may carry a partition's batch and the next
- * one (a retry queued behind a batch handed over ahead), and one transaction applies them as one.
- */
-const onePerPartition = (batches: readonly LogBatch[]): LogBatch[] => {
-  const byPartition = new Map<string, LogBatch[]>();
-  for (const batch of batches) {
-    const key = `${batch.topic}/${batch.partition}`;
-    byPartition.set(key, [...(byPartition.get(key) ?? []), batch]);
-  }
-  return [...byPartition.values()].map((same) => {
-    if (same.length === 1) return same[0];
-    const messages: LogMessage[] = [];
-    for (const batch of [...same].sort((a, b) => (a.messages[0].offset < b.messages[0].offset ? -1 : 1))) {
-      for (const message of batch.messages) if (messages.length === 0 || message.offset > messages[messages.length - 1].offset) messages.push(message);
-    }
-    return { ...same[0], messages };
-  });
-};
 
 interface VersionPlan {
   readonly coalesced: readonly PendingWrite[];
