@@ -258,4 +258,39 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     expect(lockNext).toHaveBeenCalledTimes(1);
     expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });
+
+  it('builds the rows while its claim waits once it knows where the counter stands, and again when another projector moved it', async () => {
+    const reference = await freshDatabase();
+    const forecasting = await freshDatabase();
+    const repositories = projectionRepositories();
+    const steps: string[] = [];
+    const claim = repositories.offsets.claim.bind(repositories.offsets);
+    jest.spyOn(repositories.offsets, 'claim').mockImplementation(async (...args) => {
+      const claimed = await claim(...args);
+      steps.push('claimed');
+      return claimed;
+    });
+    const append = repositories.history.append.bind(repositories.history);
+    jest.spyOn(repositories.history, 'append').mockImplementation(async (...args) => {
+      steps.push('built');
+      return append(...args);
+    });
+    const applier = applierOn(forecasting, repositories);
+    const anotherProjector = (d: DataSource) => d.query('UPDATE resource_version_counter SET value = value + 5');
+
+    for (const [i, batch] of inSteps().entries()) {
+      if (i === 3) await Promise.all([anotherProjector(reference), anotherProjector(forecasting)]);
+      // A new applier for every batch has never seen the counter: it builds after each claim.
+      await applierOn(reference).apply([batch]);
+      await applier.apply([batch]);
+    }
+
+    expect(steps).toEqual([
+      ...['claimed', 'built'], // nothing known of the counter yet
+      ...['claimed', 'built'], // the counter moved by this projector's claim alone: known from now on
+      ...['built', 'claimed'], // built on the forecast, which held
+      ...['built', 'claimed', 'built'], // the forecast missed the other projector's versions: built again
+    ]);
+    expect(await snapshot(forecasting)).toEqual(await snapshot(reference));
+  });
 });

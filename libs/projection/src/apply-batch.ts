@@ -26,6 +26,7 @@ import { applyCommand, type CommandEffects } from './apply-command';
 import { coalesceWrites, type PendingWrite } from './coalesce-writes';
 import { lastLeaseWritePerEndpoint } from './lease-writes';
 import { ServiceCache, type ModelNeed } from './service-cache';
+import { VersionForecast } from './version-forecast';
 import type { ServiceModel } from './service-model';
 
 export interface ApplyBatchOptions {
@@ -75,6 +76,7 @@ export class BatchApplier {
   private readonly cache: ServiceCache;
   /** Partitions whose offset row exists: their first batch too can be applied ahead of the locks. */
   private readonly partitionsWithRows = new Set<string>();
+  private readonly forecast = new VersionForecast();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -163,11 +165,26 @@ export class BatchApplier {
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
       return await transaction.run(async (tx) => {
-        const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
+        const forecast = this.forecast.next(plan.count);
+        const claiming = this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
+        // The claim waits for the counter while the transaction before this one commits: the
+        // rows are built meanwhile, with the versions the claim is forecast to return.
+        const early = forecast && this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, forecast.latest), { held: true });
+        // Awaited below unless the forecast is wrong, and then built again (and failing again).
+        early?.catch(() => undefined);
+        let claim: Awaited<typeof claiming>;
+        try {
+          claim = await claiming;
+        } catch (error) {
+          this.forecast.settle(plan.count, forecast, undefined);
+          throw error;
+        }
+        this.forecast.settle(plan.count, forecast, claim.latest);
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
         if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
-        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
+        const built = early && claim.latest === forecast.latest ? await early : await this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, claim.latest));
+        return this.send(tx, built, commands, judged);
       });
     } catch (error) {
       if (!(error instanceof NotAhead)) throw error;
@@ -197,24 +214,29 @@ export class BatchApplier {
     const plan = versionPlan(judged);
     // Reserved as late as possible: the counter lock is held from there to the commit.
     const latest = plan.count === 0 ? BigInt(await this.repositories.changes.latest(tx)) : (await this.repositories.changes.reserve(tx, plan.count)) + BigInt(plan.count - 1);
-    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, latest));
+    this.forecast.settle(plan.count, undefined, latest);
+    return this.send(tx, await this.build(tx, fresh, unapplicable, judged, models, assignVersions(plan, latest)), commands, judged);
   }
 
-  /** Every row of the transaction after the locks and versions: one round trip for all but the leases. */
-  private async write(
+  /**
+   * Every row of the transaction but the leases, built from the judged models with these versions
+   * (which it writes into the models): written and never read back in the transaction, they go in
+   * as few statements as their size allows. `held`: none is sent before `send` (the versions may
+   * still turn out wrong, and the rows be built again).
+   */
+  private async build(
     tx: EntityManager,
     fresh: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
     unapplicable: ReadonlyMap<LogMessage, string>,
-    commands: readonly Command[],
     judged: Judged,
     models: ReadonlyMap<string, ServiceModel>,
     { from, latest, changes, versions }: Versioned,
-  ): Promise<AppliedBatch> {
+    options: { readonly held?: boolean } = {},
+  ): Promise<Built> {
     const lettered = deadLetterOutcomes(fresh.flatMap((p) => p.decoded.filter((d) => unapplicable.has(d.message))), unapplicable);
-    // The rows below are written and never read back in this transaction: one round trip for all.
-    const writes = new DeferredWrites(tx);
+    const writes = new DeferredWrites(tx, options);
     await this.repositories.changes.record(writes, changes);
-    const outcomes = [...(await this.writeRows(tx, writes, judged, models, versions)), ...lettered];
+    const outcomes = [...(await this.writeRows(writes, judged, models, versions)), ...lettered];
     await this.repositories.outcomes.record(writes, outcomes);
     await this.repositories.history.append(writes, historyEntries(judged.applied, changes, versions));
     await this.repositories.offsets.advance(
@@ -224,12 +246,19 @@ export class BatchApplier {
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
     await this.repositories.changes.announce(writes, from, latest, changes, outcomes);
+    return { writes, changes, freshMessages: fresh.reduce((n, p) => n + p.decoded.length, 0) };
+  }
+
+  /** The leases, then every row built: one round trip for all but the leases unless the rows are large. */
+  private async send(tx: EntityManager, { writes, changes, freshMessages }: Built, commands: readonly Command[], judged: Judged): Promise<AppliedBatch> {
+    // Operational lease rows follow the log in this transaction (see LeaseRepository); they lock
+    // first and write the same table twice, so they go on their own.
+    await this.repositories.leases.applyProjected(tx, lastLeaseWritePerEndpoint(judged.applied.flatMap((a) => a.leaseWrites)));
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush();
     traceparents.forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
-    const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
     return {
       appliedEvents,
       deadLettered: freshMessages - appliedEvents,
@@ -262,7 +291,6 @@ export class BatchApplier {
 
   /** Rows proportional to the change: the services and endpoints the commands touched, and leases; returns the verdicts to record. */
   private async writeRows(
-    tx: EntityManager,
     writes: DeferredWrites,
     judged: Judged,
     models: ReadonlyMap<string, ServiceModel>,
@@ -300,15 +328,18 @@ export class BatchApplier {
     }
     await this.repositories.endpoints.delete(writes, removals);
     await this.repositories.endpoints.save(writes, upserts);
-    // Operational lease rows follow the log in this transaction (see LeaseRepository); they lock
-    // first and write the same table twice, so they go on their own.
-    await this.repositories.leases.applyProjected(tx, lastLeaseWritePerEndpoint(judged.applied.flatMap((a) => a.leaseWrites)));
     return outcomes;
   }
 }
 
 interface AppliedCommand extends CommandEffects {
   readonly command: Command;
+}
+
+interface Built {
+  readonly writes: DeferredWrites;
+  readonly changes: readonly SliceChange[];
+  readonly freshMessages: number;
 }
 
 interface Judged {
