@@ -59,8 +59,8 @@ export class DeferredWrites implements Queryable {
   private held: boolean;
 
   /**
-   * `held`: nothing is sent before `flush`, also past the bound (rows built before their
-   * transaction holds its locks, which the caller may still throw away).
+   * `held`: nothing is sent before `flush`, also past the bound (rows built while their
+   * transaction waits for a lock: a statement sent at the bound would wait behind it).
    */
   constructor(
     private readonly target: Queryable,

@@ -259,7 +259,7 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });
 
-  it('builds the rows while its claim waits once it knows where the counter stands, and again when another projector moved it', async () => {
+  it('builds and sends the rows while its claim waits once it knows where the counter stands, and applies them again when another projector moved it', async () => {
     const reference = await freshDatabase();
     const forecasting = await freshDatabase();
     const repositories = projectionRepositories();
@@ -289,7 +289,7 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
       ...['claimed', 'built'], // nothing known of the counter yet
       ...['claimed', 'built'], // the counter moved by this projector's claim alone: known from now on
       ...['built', 'claimed'], // built on the forecast, which held
-      ...['built', 'claimed', 'built'], // the forecast missed the other projector's versions: built again
+      ...['built', 'claimed', 'built'], // the forecast missed the other projector's versions: applied again under the locks
     ]);
     expect(await snapshot(forecasting)).toEqual(await snapshot(reference));
   });

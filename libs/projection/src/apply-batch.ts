@@ -131,10 +131,11 @@ export class BatchApplier {
   /**
    * The common case in four round trips: the commands are judged and folded into the cached models
    * before the transaction; in it, one statement locks the offsets, reserves the resourceVersions
-   * and reads each service's last command, and one more writes every row. When a batch turns out
-   * not fresh (a redelivery) or a model not current (another writer since it was cached), the
-   * transaction is rolled back, the models are dropped, and undefined tells the caller to apply the
-   * batches under the locks instead. A partition's offset row is created before its first batch
+   * and reads each service's last command, and one more writes every row (built and sent while the
+   * claim waits, when its versions can be forecast: see VersionForecast). When a batch turns out
+   * not fresh (a redelivery), a model not current (another writer since it was cached) or the
+   * versions not as forecast, the transaction is rolled back, the models are dropped, and undefined
+   * tells the caller to apply the batches under the locks instead. A partition's offset row is created before its first batch
    * (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
@@ -167,24 +168,30 @@ export class BatchApplier {
       return await transaction.run(async (tx) => {
         const forecast = this.forecast.next(plan.count);
         const claiming = this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
-        // The claim waits for the counter while the transaction before this one commits: the
-        // rows are built meanwhile, with the versions the claim is forecast to return.
-        const early = forecast && this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, forecast.latest), { held: true });
-        // Awaited below unless the forecast is wrong, and then built again (and failing again).
-        early?.catch(() => undefined);
+        // The claim waits for the counter while the transaction before this one commits: with the
+        // versions it is forecast to return, the rows are built and sent meanwhile, and Postgres
+        // runs them once the claim holds its locks.
+        const sending = forecast && this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, forecast.latest), { held: true }).then((built) => this.send(tx, built, commands, judged));
+        // Awaited below, whatever the claim finds.
+        sending?.catch(() => undefined);
         let claim: Awaited<typeof claiming>;
         try {
           claim = await claiming;
         } catch (error) {
           this.forecast.settle(plan.count, forecast, undefined);
+          await sending?.catch(() => undefined);
           throw error;
         }
         this.forecast.settle(plan.count, forecast, claim.latest);
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
-        if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
-        const built = early && claim.latest === forecast.latest ? await early : await this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, claim.latest));
-        return this.send(tx, built, commands, judged);
+        const current = fresh && keys.every((key) => claim.lastCommands.get(key) === expected.get(key));
+        if (!current || (forecast && claim.latest !== forecast.latest)) {
+          // Rolled back once what was sent has run: nothing may follow the rollback outside the transaction.
+          await sending?.catch(() => undefined);
+          throw new NotAhead();
+        }
+        return sending ?? this.send(tx, await this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, claim.latest)), commands, judged);
       });
     } catch (error) {
       if (!(error instanceof NotAhead)) throw error;
@@ -221,8 +228,8 @@ export class BatchApplier {
   /**
    * Every row of the transaction but the leases, built from the judged models with these versions
    * (which it writes into the models): written and never read back in the transaction, they go in
-   * as few statements as their size allows. `held`: none is sent before `send` (the versions may
-   * still turn out wrong, and the rows be built again).
+   * as few statements as their size allows. `held`: none is sent before `send` (built while the
+   * claim waits, a statement sent at the bound would wait behind it).
    */
   private async build(
     tx: EntityManager,

@@ -1,10 +1,10 @@
 /**
  * Where this projector expects the resourceVersion counter when its next transaction claims, so
- * the transaction's rows can be built with their versions while its claim waits for the counter
- * (locked by the transaction before it until that one commits), instead of after. Only projectors
- * move the counter: a projector alone forecasts right every time. Beside another one, a claim that
- * finds the counter elsewhere turns forecasting off, until two claims in a row find that nobody
- * else moved it.
+ * the transaction's rows can be built with their versions and sent while its claim waits for the
+ * counter (locked by the transaction before it until that one commits), instead of after. Only
+ * projectors move the counter: a projector alone forecasts right every time. Beside another one,
+ * a claim that finds the counter elsewhere (its transaction is then rolled back and applied again
+ * under the locks) turns forecasting off, until two claims in a row find that nobody else moved it.
  */
 export interface Forecast {
   /** The last version the transaction will hold. */
