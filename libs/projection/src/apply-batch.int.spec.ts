@@ -293,4 +293,56 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     ]);
     expect(await snapshot(forecasting)).toEqual(await snapshot(reference));
   });
+
+  it("applies a partition's batches handed over while the ones before commit, each judged on what the previous one left", async () => {
+    const dataSource = await freshDatabase();
+    const repositories = projectionRepositories();
+    const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
+    const applier = applierOn(dataSource, repositories);
+
+    // A replaying projector fetching ahead: every batch is handed over before the one before it committed.
+    const applied = await Promise.all(inSteps().map((batch) => applier.apply([batch])));
+
+    expect(applied.map((a) => a.appliedEvents)).toEqual(inSteps().map((b) => b.messages.length));
+    // None of them had to be applied again under the locks: each claimed after its predecessor committed.
+    expect(lockNext).not.toHaveBeenCalled();
+    expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
+  });
+
+  it('commits nothing of a batch handed over ahead when the batch before it fails, and applies both when they come again', async () => {
+    const dataSource = await freshDatabase();
+    const repositories = projectionRepositories();
+    const applier = applierOn(dataSource, repositories);
+    const [first, second, third, fourth] = inSteps();
+    await applier.apply([first]);
+    const before = await snapshot(dataSource);
+    jest.spyOn(repositories.offsets, 'advance').mockRejectedValueOnce(new Error('the disk is full'));
+
+    const outcomes = await Promise.allSettled([applier.apply([second]), applier.apply([third])]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe('partition 0: the batch before offset 125 is not applied yet');
+    expect(await snapshot(dataSource)).toEqual(before);
+    // Retried in the wrong order, the later batch still waits for the earlier one.
+    await expect(applier.apply([third])).rejects.toThrow('the batch before offset 125 is not applied yet');
+    expect(await snapshot(dataSource)).toEqual(before);
+
+    for (const batch of [second, third, fourth]) await applier.apply([batch]);
+
+    // Rows sent behind a claim and rolled back took numbers of the history's sequence: compared without them.
+    const withoutSequence = (rows: Record<string, Row[]>) => ({ ...rows, endpoint_history: rows.endpoint_history.map(({ seq: _seq, ...row }) => row) });
+    expect(withoutVersions(withoutSequence(await snapshot(dataSource)))).toEqual(withoutVersions(withoutSequence(once)));
+  });
+
+  it('applies a batch and the one after it as one when a group carries both', async () => {
+    const dataSource = await freshDatabase();
+    const applier = applierOn(dataSource);
+    const [first, second, third, fourth] = inSteps();
+    await applier.apply([first]);
+
+    const applied = await applier.apply([third, second, fourth]);
+
+    expect(applied.appliedEvents).toBe(log.length - first.messages.length);
+    expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
+  });
 });

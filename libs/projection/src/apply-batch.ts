@@ -25,6 +25,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { applyCommand, type CommandEffects } from './apply-command';
 import { coalesceWrites, type PendingWrite } from './coalesce-writes';
 import { lastLeaseWritePerEndpoint } from './lease-writes';
+import { PartitionLanes, type LaneTicket } from './partition-lanes';
 import { ServiceCache, type ModelNeed } from './service-cache';
 import { VersionForecast } from './version-forecast';
 import type { ServiceModel } from './service-model';
@@ -77,6 +78,7 @@ export class BatchApplier {
   /** Partitions whose offset row exists: their first batch too can be applied ahead of the locks. */
   private readonly partitionsWithRows = new Set<string>();
   private readonly forecast = new VersionForecast();
+  private readonly lanes = new PartitionLanes();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -94,11 +96,23 @@ export class BatchApplier {
    * without it. A crash in between can only repeat a dead letter, never lose one.
    */
   async apply(batches: readonly LogBatch[]): Promise<AppliedBatch> {
-    const parts = batches.map((batch) => ({
+    const parts = onePerPartition(batches).map((batch) => ({
       batch,
       tp: { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition },
       decoded: batch.messages.map(decode),
     }));
+    const tickets = parts.map(({ batch: { topic, partition, messages } }) => this.lanes.begin(`${topic}/${partition}`, messages[0].offset, messages[messages.length - 1].offset));
+    try {
+      const { applied, asJudged } = await this.applyInOrder(parts, tickets);
+      tickets.forEach((ticket) => ticket.committed(asJudged));
+      return applied;
+    } catch (error) {
+      tickets.forEach((ticket) => ticket.failed());
+      throw error;
+    }
+  }
+
+  private async applyInOrder(parts: readonly Part[], tickets: readonly LaneTicket[]): Promise<{ applied: AppliedBatch; asJudged: boolean }> {
     const unapplicable = new Map<LogMessage, string>();
     for (const part of parts) for (const d of part.decoded) if ('error' in d) unapplicable.set(d.message, d.error);
     const lettered = new Set<LogMessage>();
@@ -114,11 +128,10 @@ export class BatchApplier {
       }
       const touched = new Set<string>();
       try {
-        const applied =
-          (await this.applyAhead(parts, unapplicable, touched)) ??
-          (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
+        const ahead = await this.applyAhead(parts, tickets, unapplicable, touched);
+        const applied = ahead ?? (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, tickets, unapplicable, touched)));
         this.cache.settle();
-        return applied;
+        return { applied, asJudged: ahead !== undefined };
       } catch (error) {
         // The models hold what the rolled-back transaction did.
         this.cache.drop(touched);
@@ -139,10 +152,14 @@ export class BatchApplier {
    * (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
-    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    parts: readonly Part[],
+    tickets: readonly LaneTicket[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch | undefined> {
+    const previous = tickets.flatMap((ticket) => ticket.previous ?? []);
+    // A partition's previous batch may still be committing: judge on the models it left.
+    await Promise.all(previous.map((attempt) => attempt.judged));
     const withoutRows = parts.map((p) => p.tp).filter((tp) => !this.partitionsWithRows.has(`${tp.topic}/${tp.partition}`));
     if (withoutRows.length > 0) {
       await this.repositories.offsets.ensureRows(this.dataSource.manager, withoutRows);
@@ -167,11 +184,17 @@ export class BatchApplier {
     try {
       return await transaction.run(async (tx) => {
         const forecast = this.forecast.next(plan.count);
-        const claiming = this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
         // The claim waits for the counter while the transaction before this one commits: with the
-        // versions it is forecast to return, the rows are built and sent meanwhile, and Postgres
-        // runs them once the claim holds its locks.
-        const sending = forecast && this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, forecast.latest), { held: true }).then((built) => this.send(tx, built, commands, judged));
+        // versions it is forecast to return, the rows are built meanwhile, sent behind the claim,
+        // and Postgres runs them once the claim holds its locks.
+        const early = forecast && (await this.build(tx, parts, tickets, unapplicable, judged, models, assignVersions(plan, forecast.latest), { held: true }));
+        // Claimed after the previous batches committed: the claim then reads what they wrote.
+        if (!(await Promise.all(previous.map((attempt) => attempt.committedAsJudged))).every(Boolean)) {
+          this.forecast.settle(plan.count, forecast, undefined);
+          throw new NotAhead();
+        }
+        const claiming = this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
+        const sending = early && this.send(tx, early, commands, judged);
         // Awaited below, whatever the claim finds.
         sending?.catch(() => undefined);
         let claim: Awaited<typeof claiming>;
@@ -184,14 +207,17 @@ export class BatchApplier {
         }
         this.forecast.settle(plan.count, forecast, claim.latest);
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
-        const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
+        const fresh = parts.every(
+          ({ tp, decoded }, i) =>
+            (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset && followsPrevious(tickets[i], claim.next.get(tp.partition)),
+        );
         const current = fresh && keys.every((key) => claim.lastCommands.get(key) === expected.get(key));
         if (!current || (forecast && claim.latest !== forecast.latest)) {
           // Rolled back once what was sent has run: nothing may follow the rollback outside the transaction.
           await sending?.catch(() => undefined);
           throw new NotAhead();
         }
-        return sending ?? this.send(tx, await this.build(tx, parts, unapplicable, judged, models, assignVersions(plan, claim.latest)), commands, judged);
+        return sending ?? this.send(tx, await this.build(tx, parts, tickets, unapplicable, judged, models, assignVersions(plan, claim.latest)), commands, judged);
       });
     } catch (error) {
       if (!(error instanceof NotAhead)) throw error;
@@ -202,11 +228,17 @@ export class BatchApplier {
 
   private async applyFresh(
     tx: EntityManager,
-    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    parts: readonly Part[],
+    tickets: readonly LaneTicket[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch> {
     const next = await this.repositories.offsets.lockNext(tx, parts.map((p) => p.tp));
+    parts.forEach(({ tp, decoded }, i) => {
+      if (!followsPrevious(tickets[i], next.get(tp.partition))) {
+        throw new PreviousBatchNotApplied(`partition ${tp.partition}: the batch before offset ${decoded[0].message.offset} is not applied yet`);
+      }
+    });
     // Redelivery after a crash between the Postgres commit and the Kafka commit.
     const fresh = parts
       .map(({ tp, decoded }) => ({ tp, decoded: decoded.filter((d) => d.message.offset >= (next.get(tp.partition) ?? 0n)) }))
@@ -222,7 +254,7 @@ export class BatchApplier {
     // Reserved as late as possible: the counter lock is held from there to the commit.
     const latest = plan.count === 0 ? BigInt(await this.repositories.changes.latest(tx)) : (await this.repositories.changes.reserve(tx, plan.count)) + BigInt(plan.count - 1);
     this.forecast.settle(plan.count, undefined, latest);
-    return this.send(tx, await this.build(tx, fresh, unapplicable, judged, models, assignVersions(plan, latest)), commands, judged);
+    return this.send(tx, await this.build(tx, fresh, tickets, unapplicable, judged, models, assignVersions(plan, latest)), commands, judged);
   }
 
   /**
@@ -234,6 +266,7 @@ export class BatchApplier {
   private async build(
     tx: EntityManager,
     fresh: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    tickets: readonly LaneTicket[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     judged: Judged,
     models: ReadonlyMap<string, ServiceModel>,
@@ -253,6 +286,9 @@ export class BatchApplier {
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
     await this.repositories.changes.announce(writes, from, latest, changes, outcomes);
+    // Every row is built from the models: the partitions' next batches may judge on them now,
+    // while Postgres writes and commits these.
+    tickets.forEach((ticket) => ticket.judged());
     return { writes, changes, freshMessages: fresh.reduce((n, p) => n + p.decoded.length, 0) };
   }
 
@@ -356,6 +392,34 @@ interface Judged {
 
 /** Thrown inside the ahead-of-time transaction to roll it back: its batches or models were not current. */
 class NotAhead extends Error {}
+
+/** A batch handed over ahead whose predecessor in the partition did not commit: it is applied again after that one. */
+export class PreviousBatchNotApplied extends Error {}
+
+type Part = { readonly batch: LogBatch; readonly tp: TopicPartition; readonly decoded: readonly Decoded[] };
+
+/** A batch may commit only on top of its partition's previous batch: the stored position is past that one's last offset. */
+const followsPrevious = (ticket: LaneTicket, next: bigint | undefined): boolean => ticket.previous === undefined || (next ?? 0n) > ticket.previous.last;
+
+/**
+ * One batch per partition, in offset order: a group may carry a partition's batch and the next
+ * one (a retry queued behind a batch handed over ahead), and one transaction applies them as one.
+ */
+const onePerPartition = (batches: readonly LogBatch[]): LogBatch[] => {
+  const byPartition = new Map<string, LogBatch[]>();
+  for (const batch of batches) {
+    const key = `${batch.topic}/${batch.partition}`;
+    byPartition.set(key, [...(byPartition.get(key) ?? []), batch]);
+  }
+  return [...byPartition.values()].map((same) => {
+    if (same.length === 1) return same[0];
+    const messages: LogMessage[] = [];
+    for (const batch of [...same].sort((a, b) => (a.messages[0].offset < b.messages[0].offset ? -1 : 1))) {
+      for (const message of batch.messages) if (messages.length === 0 || message.offset > messages[messages.length - 1].offset) messages.push(message);
+    }
+    return { ...same[0], messages };
+  });
+};
 
 interface VersionPlan {
   readonly coalesced: readonly PendingWrite[];
