@@ -64,10 +64,7 @@ export interface EventLog {
   /**
    * Delivers batches per partition, in offset order. After the handler resolves, the transport
    * records `lastOffset + 1` as committed; the handler is the source of truth for positions and
-   * `seekTo` tells the transport where to start when it is assigned a partition (and after a batch
-   * it handed over ahead was not applied). While a partition has a backlog beyond a batch, the
-   * transport may hand over its next batch before the handler of this one resolved (at most one
-   * ahead): the handler must apply a partition's batches in offset order itself.
+   * `seekTo` tells the transport where to start when it is assigned a partition.
    */
   consume(options: {
     readonly groupId: string;

@@ -52,34 +52,24 @@ export class DeferredWrites implements Queryable {
   private chars = 0;
   /** The JSON chunks held: one sent to several statements is held (and counted) once. */
   private readonly chunks = new Set<string>();
-  /** Statements closed at the bound and not sent yet. */
-  private readonly closed: Statement[] = [];
-  /** The statement sent last, while it runs. */
+  /** A statement sent when the held parameters reached the bound, still running. */
   private sent?: Promise<void>;
-  private held: boolean;
 
-  /**
-   * `held`: nothing is sent before `flush`, also past the bound (rows built while their
-   * transaction waits for a lock: a statement sent at the bound would wait behind it).
-   */
-  constructor(
-    private readonly target: Queryable,
-    options: { readonly held?: boolean } = {},
-  ) {
-    this.held = options.held ?? false;
-  }
+  constructor(private readonly target: Queryable) {}
 
   /** Resolves with no rows: a deferred write has no result to read. */
   async query<T>(sql: string, parameters: readonly unknown[] = []): Promise<T> {
     if (/^\s*WITH\b/i.test(sql)) throw new Error('a deferred write cannot have a WITH clause of its own');
     let added = 0;
     for (const p of parameters) added += typeof p !== 'string' ? 64 : p.length >= SHARED_PARAMETER_CHARS && this.chunks.has(p) ? 0 : p.length;
-    // Closed before the statement that would pass the bound, so statements sharing a chunk go
-    // together, and sent: Postgres runs it while the caller builds the next rows. One runs at a
-    // time, so at most two statements' parameters are held (unless all are held).
+    // Sent before the statement that would pass the bound, so statements sharing a chunk go
+    // together. Postgres runs it while the caller builds the next rows; one runs at a time, so at
+    // most two statements' parameters are held.
     if (this.pending.length > 0 && this.chars + added > MAX_PENDING_CHARS) {
-      this.closed.push(this.close());
-      if (!this.held) await this.sendClosed();
+      await this.sent;
+      this.sent = this.send();
+      // Observed by the next send or by flush; until then a failure is not unhandled.
+      this.sent.catch(() => undefined);
     }
     this.pending.push({ sql, params: parameters });
     this.chars += added;
@@ -87,32 +77,20 @@ export class DeferredWrites implements Queryable {
     return [] as T;
   }
 
-  /** Sends everything and resolves once every statement sent has run. */
+  /** Sends what is held and resolves once every statement sent has run. */
   async flush(): Promise<void> {
-    this.held = false;
-    if (this.pending.length > 0) this.closed.push(this.close());
-    await this.sendClosed();
     const sent = this.sent;
     this.sent = undefined;
     await sent;
+    await this.send();
   }
 
-  private close(): Statement {
-    const statement = combineStatements(this.pending);
+  private async send(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const { sql, params } = combineStatements(this.pending);
     this.pending = [];
     this.chars = 0;
     this.chunks.clear();
-    return statement;
-  }
-
-  /** Each closed statement once the one before it ran; the last is left running. */
-  private async sendClosed(): Promise<void> {
-    for (let next = this.closed.shift(); next !== undefined; next = this.closed.shift()) {
-      await this.sent;
-      const { sql, params } = next;
-      this.sent = queryPrepared(this.target, sql, params).then(() => undefined);
-      // Observed by the next send or by flush; until then a failure is not unhandled.
-      this.sent.catch(() => undefined);
-    }
+    await queryPrepared(this.target, sql, params);
   }
 }

@@ -25,9 +25,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { applyCommand, type CommandEffects } from './apply-command';
 import { coalesceWrites, type PendingWrite } from './coalesce-writes';
 import { lastLeaseWritePerEndpoint } from './lease-writes';
-import { PartitionLanes, type LaneTicket } from './partition-lanes';
 import { ServiceCache, type ModelNeed } from './service-cache';
-import { VersionForecast } from './version-forecast';
 import type { ServiceModel } from './service-model';
 
 export interface ApplyBatchOptions {
@@ -77,8 +75,6 @@ export class BatchApplier {
   private readonly cache: ServiceCache;
   /** Partitions whose offset row exists: their first batch too can be applied ahead of the locks. */
   private readonly partitionsWithRows = new Set<string>();
-  private readonly forecast = new VersionForecast();
-  private readonly lanes = new PartitionLanes();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -96,23 +92,11 @@ export class BatchApplier {
    * without it. A crash in between can only repeat a dead letter, never lose one.
    */
   async apply(batches: readonly LogBatch[]): Promise<AppliedBatch> {
-    const parts = onePerPartition(batches).map((batch) => ({
+    const parts = batches.map((batch) => ({
       batch,
       tp: { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition },
       decoded: batch.messages.map(decode),
     }));
-    const tickets = parts.map(({ batch: { topic, partition, messages } }) => this.lanes.begin(`${topic}/${partition}`, messages[0].offset, messages[messages.length - 1].offset));
-    try {
-      const { applied, asJudged } = await this.applyInOrder(parts, tickets);
-      tickets.forEach((ticket) => ticket.committed(asJudged));
-      return applied;
-    } catch (error) {
-      tickets.forEach((ticket) => ticket.failed());
-      throw error;
-    }
-  }
-
-  private async applyInOrder(parts: readonly Part[], tickets: readonly LaneTicket[]): Promise<{ applied: AppliedBatch; asJudged: boolean }> {
     const unapplicable = new Map<LogMessage, string>();
     for (const part of parts) for (const d of part.decoded) if ('error' in d) unapplicable.set(d.message, d.error);
     const lettered = new Set<LogMessage>();
@@ -128,10 +112,11 @@ export class BatchApplier {
       }
       const touched = new Set<string>();
       try {
-        const ahead = await this.applyAhead(parts, tickets, unapplicable, touched);
-        const applied = ahead ?? (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, tickets, unapplicable, touched)));
+        const applied =
+          (await this.applyAhead(parts, unapplicable, touched)) ??
+          (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
         this.cache.settle();
-        return { applied, asJudged: ahead !== undefined };
+        return applied;
       } catch (error) {
         // The models hold what the rolled-back transaction did.
         this.cache.drop(touched);
@@ -144,22 +129,17 @@ export class BatchApplier {
   /**
    * The common case in four round trips: the commands are judged and folded into the cached models
    * before the transaction; in it, one statement locks the offsets, reserves the resourceVersions
-   * and reads each service's last command, and one more writes every row (built and sent while the
-   * claim waits, when its versions can be forecast: see VersionForecast). When a batch turns out
-   * not fresh (a redelivery), a model not current (another writer since it was cached) or the
-   * versions not as forecast, the transaction is rolled back, the models are dropped, and undefined
-   * tells the caller to apply the batches under the locks instead. A partition's offset row is created before its first batch
+   * and reads each service's last command, and one more writes every row. When a batch turns out
+   * not fresh (a redelivery) or a model not current (another writer since it was cached), the
+   * transaction is rolled back, the models are dropped, and undefined tells the caller to apply the
+   * batches under the locks instead. A partition's offset row is created before its first batch
    * (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
-    parts: readonly Part[],
-    tickets: readonly LaneTicket[],
+    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch | undefined> {
-    const previous = tickets.flatMap((ticket) => ticket.previous ?? []);
-    // A partition's previous batch may still be committing: judge on the models it left.
-    await Promise.all(previous.map((attempt) => attempt.judged));
     const withoutRows = parts.map((p) => p.tp).filter((tp) => !this.partitionsWithRows.has(`${tp.topic}/${tp.partition}`));
     if (withoutRows.length > 0) {
       await this.repositories.offsets.ensureRows(this.dataSource.manager, withoutRows);
@@ -183,41 +163,11 @@ export class BatchApplier {
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
       return await transaction.run(async (tx) => {
-        const forecast = this.forecast.next(plan.count);
-        // The claim waits for the counter while the transaction before this one commits: with the
-        // versions it is forecast to return, the rows are built meanwhile, sent behind the claim,
-        // and Postgres runs them once the claim holds its locks.
-        const early = forecast && (await this.build(tx, parts, tickets, unapplicable, judged, models, assignVersions(plan, forecast.latest), { held: true }));
-        // Claimed after the previous batches committed: the claim then reads what they wrote.
-        if (!(await Promise.all(previous.map((attempt) => attempt.committedAsJudged))).every(Boolean)) {
-          this.forecast.settle(plan.count, forecast, undefined);
-          throw new NotAhead();
-        }
-        const claiming = this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
-        const sending = early && this.send(tx, early, commands, judged);
-        // Awaited below, whatever the claim finds.
-        sending?.catch(() => undefined);
-        let claim: Awaited<typeof claiming>;
-        try {
-          claim = await claiming;
-        } catch (error) {
-          this.forecast.settle(plan.count, forecast, undefined);
-          await sending?.catch(() => undefined);
-          throw error;
-        }
-        this.forecast.settle(plan.count, forecast, claim.latest);
+        const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
-        const fresh = parts.every(
-          ({ tp, decoded }, i) =>
-            (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset && followsPrevious(tickets[i], claim.next.get(tp.partition)),
-        );
-        const current = fresh && keys.every((key) => claim.lastCommands.get(key) === expected.get(key));
-        if (!current || (forecast && claim.latest !== forecast.latest)) {
-          // Rolled back once what was sent has run: nothing may follow the rollback outside the transaction.
-          await sending?.catch(() => undefined);
-          throw new NotAhead();
-        }
-        return sending ?? this.send(tx, await this.build(tx, parts, tickets, unapplicable, judged, models, assignVersions(plan, claim.latest)), commands, judged);
+        const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
+        if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
+        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
       });
     } catch (error) {
       if (!(error instanceof NotAhead)) throw error;
@@ -228,17 +178,11 @@ export class BatchApplier {
 
   private async applyFresh(
     tx: EntityManager,
-    parts: readonly Part[],
-    tickets: readonly LaneTicket[],
+    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch> {
     const next = await this.repositories.offsets.lockNext(tx, parts.map((p) => p.tp));
-    parts.forEach(({ tp, decoded }, i) => {
-      if (!followsPrevious(tickets[i], next.get(tp.partition))) {
-        throw new PreviousBatchNotApplied(`partition ${tp.partition}: the batch before offset ${decoded[0].message.offset} is not applied yet`);
-      }
-    });
     // Redelivery after a crash between the Postgres commit and the Kafka commit.
     const fresh = parts
       .map(({ tp, decoded }) => ({ tp, decoded: decoded.filter((d) => d.message.offset >= (next.get(tp.partition) ?? 0n)) }))
@@ -253,30 +197,24 @@ export class BatchApplier {
     const plan = versionPlan(judged);
     // Reserved as late as possible: the counter lock is held from there to the commit.
     const latest = plan.count === 0 ? BigInt(await this.repositories.changes.latest(tx)) : (await this.repositories.changes.reserve(tx, plan.count)) + BigInt(plan.count - 1);
-    this.forecast.settle(plan.count, undefined, latest);
-    return this.send(tx, await this.build(tx, fresh, tickets, unapplicable, judged, models, assignVersions(plan, latest)), commands, judged);
+    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, latest));
   }
 
-  /**
-   * Every row of the transaction but the leases, built from the judged models with these versions
-   * (which it writes into the models): written and never read back in the transaction, they go in
-   * as few statements as their size allows. `held`: none is sent before `send` (built while the
-   * claim waits, a statement sent at the bound would wait behind it).
-   */
-  private async build(
+  /** Every row of the transaction after the locks and versions: one round trip for all but the leases. */
+  private async write(
     tx: EntityManager,
     fresh: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
-    tickets: readonly LaneTicket[],
     unapplicable: ReadonlyMap<LogMessage, string>,
+    commands: readonly Command[],
     judged: Judged,
     models: ReadonlyMap<string, ServiceModel>,
     { from, latest, changes, versions }: Versioned,
-    options: { readonly held?: boolean } = {},
-  ): Promise<Built> {
+  ): Promise<AppliedBatch> {
     const lettered = deadLetterOutcomes(fresh.flatMap((p) => p.decoded.filter((d) => unapplicable.has(d.message))), unapplicable);
-    const writes = new DeferredWrites(tx, options);
+    // The rows below are written and never read back in this transaction: one round trip for all.
+    const writes = new DeferredWrites(tx);
     await this.repositories.changes.record(writes, changes);
-    const outcomes = [...(await this.writeRows(writes, judged, models, versions)), ...lettered];
+    const outcomes = [...(await this.writeRows(tx, writes, judged, models, versions)), ...lettered];
     await this.repositories.outcomes.record(writes, outcomes);
     await this.repositories.history.append(writes, historyEntries(judged.applied, changes, versions));
     await this.repositories.offsets.advance(
@@ -286,22 +224,12 @@ export class BatchApplier {
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
     await this.repositories.changes.announce(writes, from, latest, changes, outcomes);
-    // Every row is built from the models: the partitions' next batches may judge on them now,
-    // while Postgres writes and commits these.
-    tickets.forEach((ticket) => ticket.judged());
-    return { writes, changes, freshMessages: fresh.reduce((n, p) => n + p.decoded.length, 0) };
-  }
-
-  /** The leases, then every row built: one round trip for all but the leases unless the rows are large. */
-  private async send(tx: EntityManager, { writes, changes, freshMessages }: Built, commands: readonly Command[], judged: Judged): Promise<AppliedBatch> {
-    // Operational lease rows follow the log in this transaction (see LeaseRepository); they lock
-    // first and write the same table twice, so they go on their own.
-    await this.repositories.leases.applyProjected(tx, lastLeaseWritePerEndpoint(judged.applied.flatMap((a) => a.leaseWrites)));
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush();
     traceparents.forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
+    const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
     return {
       appliedEvents,
       deadLettered: freshMessages - appliedEvents,
@@ -334,6 +262,7 @@ export class BatchApplier {
 
   /** Rows proportional to the change: the services and endpoints the commands touched, and leases; returns the verdicts to record. */
   private async writeRows(
+    tx: EntityManager,
     writes: DeferredWrites,
     judged: Judged,
     models: ReadonlyMap<string, ServiceModel>,
@@ -371,18 +300,15 @@ export class BatchApplier {
     }
     await this.repositories.endpoints.delete(writes, removals);
     await this.repositories.endpoints.save(writes, upserts);
+    // Operational lease rows follow the log in this transaction (see LeaseRepository); they lock
+    // first and write the same table twice, so they go on their own.
+    await this.repositories.leases.applyProjected(tx, lastLeaseWritePerEndpoint(judged.applied.flatMap((a) => a.leaseWrites)));
     return outcomes;
   }
 }
 
 interface AppliedCommand extends CommandEffects {
   readonly command: Command;
-}
-
-interface Built {
-  readonly writes: DeferredWrites;
-  readonly changes: readonly SliceChange[];
-  readonly freshMessages: number;
 }
 
 interface Judged {
@@ -392,34 +318,6 @@ interface Judged {
 
 /** Thrown inside the ahead-of-time transaction to roll it back: its batches or models were not current. */
 class NotAhead extends Error {}
-
-/** A batch handed over ahead whose predecessor in the partition did not commit: it is applied again after that one. */
-export class PreviousBatchNotApplied extends Error {}
-
-type Part = { readonly batch: LogBatch; readonly tp: TopicPartition; readonly decoded: readonly Decoded[] };
-
-/** A batch may commit only on top of its partition's previous batch: the stored position is past that one's last offset. */
-const followsPrevious = (ticket: LaneTicket, next: bigint | undefined): boolean => ticket.previous === undefined || (next ?? 0n) > ticket.previous.last;
-
-/**
- * One batch per partition, in offset order: a group may carry a partition's batch and the next
- * one (a retry queued behind a batch handed over ahead), and one transaction applies them as one.
- */
-const onePerPartition = (batches: readonly LogBatch[]): LogBatch[] => {
-  const byPartition = new Map<string, LogBatch[]>();
-  for (const batch of batches) {
-    const key = `${batch.topic}/${batch.partition}`;
-    byPartition.set(key, [...(byPartition.get(key) ?? []), batch]);
-  }
-  return [...byPartition.values()].map((same) => {
-    if (same.length === 1) return same[0];
-    const messages: LogMessage[] = [];
-    for (const batch of [...same].sort((a, b) => (a.messages[0].offset < b.messages[0].offset ? -1 : 1))) {
-      for (const message of batch.messages) if (messages.length === 0 || message.offset > messages[messages.length - 1].offset) messages.push(message);
-    }
-    return { ...same[0], messages };
-  });
-};
 
 interface VersionPlan {
   readonly coalesced: readonly PendingWrite[];

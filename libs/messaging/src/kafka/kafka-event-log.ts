@@ -186,14 +186,6 @@ export class KafkaEventLog implements EventLog {
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.eventsTopic], fromBeginning: true });
     const commits = new ThrottledOffsetCommits((offsets) => consumer.commitOffsets(offsets), OFFSET_COMMIT_INTERVAL_MS);
-    /** Per partition, the handler of a batch handed over ahead (see below), until it settles. */
-    const ahead = new Map<number, Promise<void>>();
-    let stopping = false;
-    // A batch handed over ahead that was not applied: fetch again from the stored position.
-    const rewind = async (partition: number) => {
-      const offset = await options.seekTo(partition).catch(() => undefined);
-      if (!stopping && offset !== undefined) consumer.seek({ topic: this.options.eventsTopic, partition, offset: offset.toString() });
-    };
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -208,36 +200,18 @@ export class KafkaEventLog implements EventLog {
           headers: headersToStrings(m.headers),
           offset: BigInt(m.offset),
         }));
-        const { topic, partition } = batch;
-        const previous = ahead.get(partition);
-        const handled = options.onBatch({ topic, partition, messages }, { heartbeat, isRunning: () => isRunning() && !isStale() }).then(() =>
-          commits.resolve({ topic, partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }),
+        await options.onBatch(
+          { topic: batch.topic, partition: batch.partition, messages },
+          { heartbeat, isRunning: () => isRunning() && !isStale() },
         );
-        // A fetch that stopped short of the high watermark was cut by its size: the partition has a
-        // backlog. Its next batch is then fetched while this one commits, and the handler gets it
-        // at once (the projector orders a partition's batches itself); at most one batch of a
-        // partition is handed over ahead. At the log's end a batch is awaited, as before.
-        const backlog = BigInt(batch.lastOffset()) + 1n < BigInt(batch.highWatermark);
-        if (previous !== undefined) ahead.delete(partition);
-        if (backlog && !stopping) {
-          const settled = handled.catch(() => rewind(partition)).finally(() => ahead.get(partition) === settled && ahead.delete(partition));
-          ahead.set(partition, settled);
-          await previous;
-        } else {
-          await previous;
-          await handled;
-        }
         resolveOffset(batch.lastOffset());
+        commits.resolve({ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() });
       },
     });
     return {
       stop: async () => {
-        stopping = true;
         this.consumers.delete(consumer);
         await commits.flush();
-        // Handlers of batches handed over ahead see the consumer stopped and settle.
-        await consumer.stop();
-        await Promise.all(ahead.values());
         await consumer.disconnect();
       },
     };
