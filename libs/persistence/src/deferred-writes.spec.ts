@@ -1,4 +1,5 @@
 import { combineStatements, DeferredWrites } from './deferred-writes';
+import { MAX_CHUNK_CHARS } from './repositories/json-chunks';
 
 describe('combineStatements', () => {
   it('turns writes into CTEs and selects into subqueries, renumbering parameters in order', () => {
@@ -40,23 +41,23 @@ describe('DeferredWrites', () => {
   it('flushes by itself once the held parameters grow large, so memory stays bounded', async () => {
     const { sent, target } = recorder();
     const writes = new DeferredWrites(target as never);
-    await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(1024 * 1024)]);
+    await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(MAX_CHUNK_CHARS / 2)]);
     expect(sent).toHaveLength(0);
-    await writes.query('INSERT INTO b SELECT * FROM jsonb_array_elements($1::jsonb)', ['y'.repeat(1024 * 1024)]);
+    await writes.query('INSERT INTO b SELECT * FROM jsonb_array_elements($1::jsonb)', ['y'.repeat(MAX_CHUNK_CHARS / 2)]);
     expect(sent).toHaveLength(0);
     await writes.query('INSERT INTO c SELECT * FROM jsonb_array_elements($1::jsonb)', ['z'.repeat(1024)]);
-    // Sent before the statement that would pass 2 MiB, which waits for the next flush.
+    // Sent before the statement that would pass the bound, which waits for the next flush.
     expect(sent.map((s) => s.params.length)).toEqual([2]);
   });
 
   it('sends a JSON chunk given to several statements once, and holds it once', async () => {
     const { sent, target } = recorder();
     const writes = new DeferredWrites(target as never);
-    const chunk = JSON.stringify(Array.from({ length: 120_000 }, (_, i) => ({ i })));
+    const chunk = JSON.stringify(Array.from({ length: MAX_CHUNK_CHARS / 16 }, (_, i) => ({ i })));
     await writes.query('INSERT INTO a SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(i int)', [chunk]);
     await writes.query('UPDATE b SET n = $2 FROM jsonb_to_recordset($1::jsonb) AS c(i int) WHERE b.i = c.i', [chunk, 7]);
     await writes.query('DELETE FROM c USING jsonb_to_recordset($1::jsonb) AS c(i int) WHERE $2', [chunk, true]);
-    expect(chunk.length).toBeGreaterThan(1024 * 1024);
+    expect(chunk.length).toBeGreaterThan(MAX_CHUNK_CHARS / 2);
     expect(sent).toHaveLength(0);
     await writes.flush();
     expect(sent).toEqual([
@@ -74,7 +75,7 @@ describe('DeferredWrites', () => {
     const running: { sql: string; done: () => void }[] = [];
     const target = { query: (sql: string) => new Promise<void>((resolve) => running.push({ sql, done: resolve })) };
     const writes = new DeferredWrites(target as never);
-    const big = (table: string) => writes.query(`INSERT INTO ${table} SELECT * FROM jsonb_array_elements($1::jsonb)`, [table.repeat(1200 * 1024)]);
+    const big = (table: string) => writes.query(`INSERT INTO ${table} SELECT * FROM jsonb_array_elements($1::jsonb)`, [table.repeat(Math.ceil(MAX_CHUNK_CHARS * 0.6))]);
     await big('a');
     await big('b');
     // The caller goes on building rows while Postgres runs the first statement.
@@ -102,7 +103,7 @@ describe('DeferredWrites', () => {
     let calls = 0;
     const target = { query: async () => { if (calls++ === 0) throw new Error('deadlock detected'); } };
     const writes = new DeferredWrites(target as never);
-    await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(2 * 1024 * 1024)]);
+    await writes.query('INSERT INTO a SELECT * FROM jsonb_array_elements($1::jsonb)', ['x'.repeat(MAX_CHUNK_CHARS)]);
     await writes.query('INSERT INTO b VALUES ($1)', [1]);
     await expect(writes.flush()).rejects.toThrow('deadlock detected');
     expect(calls).toBe(1);

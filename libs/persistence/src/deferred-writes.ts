@@ -1,7 +1,8 @@
 import { queryPrepared, type Queryable } from './in-transaction';
+import { MAX_CHUNK_CHARS } from './repositories/json-chunks';
 
-/** Parameters held before a flush is forced: one JSON chunk (see json-chunks), so a large batch holds no more than before. */
-const MAX_PENDING_CHARS = 2 * 1024 * 1024;
+/** Parameters held before a flush is forced: one JSON chunk, so a large batch holds no more than before. */
+const MAX_PENDING_CHARS = MAX_CHUNK_CHARS;
 
 interface Statement {
   readonly sql: string;

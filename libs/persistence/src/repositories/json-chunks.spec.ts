@@ -1,4 +1,4 @@
-import { jsonChunks } from './json-chunks';
+import { jsonChunks, MAX_CHUNK_CHARS } from './json-chunks';
 
 describe('jsonChunks', () => {
   it('keeps small inputs in one JSON array', () => {
@@ -6,28 +6,28 @@ describe('jsonChunks', () => {
     expect([...jsonChunks([])]).toEqual([]);
   });
 
-  it('splits large inputs into arrays below 2 MiB that concatenate to the original items', () => {
-    const items = Array.from({ length: 300 }, (_, i) => ({ i, pad: 'x'.repeat(20_000) }));
+  it('splits large inputs into arrays below the bound that concatenate to the original items', () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ i, pad: 'x'.repeat(MAX_CHUNK_CHARS / 100) }));
 
     const chunks = [...jsonChunks(items)];
 
     expect(chunks.length).toBeGreaterThan(2);
-    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(2 * 1024 * 1024);
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(MAX_CHUNK_CHARS);
     expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
   });
 
   it('splits inputs whose first item made them look small', () => {
-    const items = [{ i: 0 }, ...Array.from({ length: 9 }, (_, i) => ({ i: i + 1, pad: 'x'.repeat(400_000) }))];
+    const items = [{ i: 0 }, ...Array.from({ length: 9 }, (_, i) => ({ i: i + 1, pad: 'x'.repeat(MAX_CHUNK_CHARS / 5) }))];
 
     const chunks = [...jsonChunks(items)];
 
     expect(chunks.length).toBeGreaterThan(1);
-    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(2 * 1024 * 1024);
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(MAX_CHUNK_CHARS);
     expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
   });
 
   it('gives an item larger than the limit a chunk of its own', () => {
-    const big = 'y'.repeat(3 * 1024 * 1024);
+    const big = 'y'.repeat(MAX_CHUNK_CHARS + 1);
 
     expect([...jsonChunks(['a', big, 'b'])].map((c) => (JSON.parse(c) as string[]).length)).toEqual([1, 1, 1]);
   });
