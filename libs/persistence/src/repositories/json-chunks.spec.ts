@@ -16,6 +16,15 @@ describe('jsonChunks', () => {
     expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
   });
 
+  it('fills each chunk but the last to more than half the bound', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => ({ i, pad: 'x'.repeat(200 + (i % 50)) }));
+
+    const chunks = [...jsonChunks(items)];
+
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThan(MAX_CHUNK_CHARS / 2);
+    expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
+  });
+
   it('splits inputs whose first item made them look small', () => {
     const items = [{ i: 0 }, ...Array.from({ length: 9 }, (_, i) => ({ i: i + 1, pad: 'x'.repeat(MAX_CHUNK_CHARS / 5) }))];
 
