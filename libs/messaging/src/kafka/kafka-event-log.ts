@@ -167,8 +167,9 @@ export class KafkaEventLog implements EventLog {
       // projector stays small under a backlog (kafkajs asks for 10 MiB per fetch by default). The
       // next fetch waits for this one's last commit, so each fetch costs a wait on Kafka, then on
       // Postgres: a fetch of 2 MiB left a replaying projector idle a third of the time, 4 MiB
-      // halved those waits (replay +18%), 5 MiB with a short last statement (json-chunks) gained
-      // another 6–23% within the same memory; 6 MiB needs a heap that grows 1.3× (see README).
+      // halved those waits (replay +18%); 5 MiB, with short statements and one stringify per
+      // chunk (json-chunks), about a third more within the same memory; 6 MiB needs a heap that
+      // grows 1.3× after a full collection, which costs the write path (see README).
       maxBytesPerPartition: 2.5 * 1024 * 1024,
       maxBytes: 5 * 1024 * 1024,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
