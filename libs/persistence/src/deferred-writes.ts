@@ -1,9 +1,6 @@
 import { queryPrepared, type Queryable } from './in-transaction';
 import { MAX_CHUNK_CHARS } from './repositories/json-chunks';
 
-/** Parameters held before a flush is forced: one JSON chunk, so a large batch holds no more than before. */
-const MAX_PENDING_CHARS = MAX_CHUNK_CHARS;
-
 interface Statement {
   readonly sql: string;
   readonly params: readonly unknown[];
@@ -63,10 +60,10 @@ export class DeferredWrites implements Queryable {
     if (/^\s*WITH\b/i.test(sql)) throw new Error('a deferred write cannot have a WITH clause of its own');
     let added = 0;
     for (const p of parameters) added += typeof p !== 'string' ? 64 : p.length >= SHARED_PARAMETER_CHARS && this.chunks.has(p) ? 0 : p.length;
-    // Sent before the statement that would pass the bound, so statements sharing a chunk go
-    // together. Postgres runs it while the caller builds the next rows; one runs at a time, so at
+    // Sent before the statement that would pass one JSON chunk's bound (so a large batch holds no
+    // more than a chunk), and so that statements sharing a chunk go together. Postgres runs it while the caller builds the next rows; one runs at a time, so at
     // most two statements' parameters are held.
-    if (this.pending.length > 0 && this.chars + added > MAX_PENDING_CHARS) {
+    if (this.pending.length > 0 && this.chars + added > MAX_CHUNK_CHARS) {
       await this.sent;
       this.sent = this.send();
       // Observed by the next send or by flush; until then a failure is not unhandled.
