@@ -139,6 +139,22 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });
 
+  it('refuses a batch that starts after the stored position and writes nothing, then goes on once the gap is filled', async () => {
+    const dataSource = await freshDatabase();
+    const applier = applierOn(dataSource);
+    // Stored through offset 120 (commands 0 and 1); the next batch skips command 2 (offset 121).
+    await applier.apply([batchOf(log.slice(0, 121))]);
+    const before = await snapshot(dataSource);
+
+    await expect(applier.apply([batchOf(log.slice(122))])).rejects.toThrow(
+      `partition 0 of ${TOPIC}: the batch starts at offset 122 but the projection's next offset is 121; applying it would skip offsets 121..121`,
+    );
+    expect(await snapshot(dataSource)).toEqual(before);
+
+    await applier.apply([batchOf(log.slice(121))]);
+    expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
+  });
+
   it('applies a batch once when two instances are handed it at the same time (rebalance hand-over)', async () => {
     const dataSource = await freshDatabase();
     const config = { url: (dataSource.options as { url: string }).url, poolSize: 4 };

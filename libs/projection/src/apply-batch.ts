@@ -165,6 +165,7 @@ export class BatchApplier {
       return await transaction.run(async (tx) => {
         const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
+        requireNoGap(parts, claim.next);
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
         if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
         return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
@@ -188,6 +189,7 @@ export class BatchApplier {
       .map(({ tp, decoded }) => ({ tp, decoded: decoded.filter((d) => d.message.offset >= (next.get(tp.partition) ?? 0n)) }))
       .filter((p) => p.decoded.length > 0);
     if (fresh.length === 0) return { appliedEvents: 0, deadLettered: 0, rejectedCommands: 0, changes: [], writesPerReconcile: [], traceparents: [] };
+    requireNoGap(fresh, next);
     // A service's events all live in one partition, so commands of different partitions commute.
     const commands = fresh.flatMap((p) => groupCommands(p.decoded.filter((d) => !unapplicable.has(d.message))));
     const keys = [...new Set(commands.map((c) => c.key))];
@@ -318,6 +320,31 @@ interface Judged {
 
 /** Thrown inside the ahead-of-time transaction to roll it back: its batches or models were not current. */
 class NotAhead extends Error {}
+
+/** A batch that starts after the projection's position: applying it would skip events, so nothing is applied. */
+class PositionGapError extends Error {
+  override readonly name = 'PositionGapError';
+
+  constructor(tp: TopicPartition, stored: bigint, first: bigint) {
+    super(
+      `partition ${tp.partition} of ${tp.topic}: the batch starts at offset ${first} but the projection's next offset is ${stored}; ` +
+        `applying it would skip offsets ${stored}..${first - 1n} (the consumer is ahead of the projection, e.g. Postgres was restored ` +
+        `to an earlier state): nothing is applied, and a restarted projector fetches from the projection's position`,
+    );
+  }
+}
+
+/**
+ * Each batch must start at its partition's stored position; 0, no position yet, takes any start (a
+ * log whose first records retention removed is rebuilt from its first stored offset).
+ */
+const requireNoGap = (parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[], next: ReadonlyMap<number, bigint>): void => {
+  for (const { tp, decoded } of parts) {
+    const stored = next.get(tp.partition) ?? 0n;
+    const first = decoded[0].message.offset;
+    if (stored > 0n && first > stored) throw new PositionGapError(tp, stored, first);
+  }
+};
 
 interface VersionPlan {
   readonly coalesced: readonly PendingWrite[];
