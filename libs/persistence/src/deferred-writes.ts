@@ -61,8 +61,9 @@ export class DeferredWrites implements Queryable {
     let added = 0;
     for (const p of parameters) added += typeof p !== 'string' ? 64 : p.length >= SHARED_PARAMETER_CHARS && this.chunks.has(p) ? 0 : p.length;
     // Sent before the statement that would pass one JSON chunk's bound (so a large batch holds no
-    // more than a chunk), and so that statements sharing a chunk go together. Postgres runs it while the caller builds the next rows; one runs at a time, so at
-    // most two statements' parameters are held.
+    // more than a chunk), and so that statements sharing a chunk go together. Postgres runs it
+    // while the caller builds the next rows; one runs at a time, so at most two statements'
+    // parameters are held.
     if (this.pending.length > 0 && this.chars + added > MAX_CHUNK_CHARS) {
       await this.sent;
       this.sent = this.send();
