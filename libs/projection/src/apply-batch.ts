@@ -63,6 +63,12 @@ class CommandNotApplicable extends Error {
 
 type Decoded = { readonly message: LogMessage; readonly recorded: RecordedEvent } | { readonly message: LogMessage; readonly error: string };
 
+/** One partition's batch, decoded. */
+interface DecodedPart {
+  readonly tp: TopicPartition;
+  readonly decoded: readonly Decoded[];
+}
+
 /**
  * Applies partition batches in one transaction: skip offsets already applied, judge each command
  * against the state it lands on (the verdict is stored with the projection), fold the applied ones
@@ -136,7 +142,7 @@ export class BatchApplier {
    * (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
-    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    parts: readonly DecodedPart[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch | undefined> {
@@ -179,7 +185,7 @@ export class BatchApplier {
 
   private async applyFresh(
     tx: EntityManager,
-    parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    parts: readonly DecodedPart[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
   ): Promise<AppliedBatch> {
@@ -205,7 +211,7 @@ export class BatchApplier {
   /** Every row of the transaction after the locks and versions: one round trip for all but the leases. */
   private async write(
     tx: EntityManager,
-    fresh: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[],
+    fresh: readonly DecodedPart[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     commands: readonly Command[],
     judged: Judged,
@@ -338,7 +344,7 @@ class PositionGapError extends Error {
  * Each batch must start at its partition's stored position; 0, no position yet, takes any start (a
  * log whose first records retention removed is rebuilt from its first stored offset).
  */
-const requireNoGap = (parts: readonly { readonly tp: TopicPartition; readonly decoded: readonly Decoded[] }[], next: ReadonlyMap<number, bigint>): void => {
+const requireNoGap = (parts: readonly DecodedPart[], next: ReadonlyMap<number, bigint>): void => {
   for (const { tp, decoded } of parts) {
     const stored = next.get(tp.partition) ?? 0n;
     const first = decoded[0].message.offset;
