@@ -10,6 +10,7 @@ import { Lz4ToastCompression1764000009000 } from '../../../migrations/1764000009
 import { CreateProjectionTopology1764000010000 } from '../../../migrations/1764000010000-CreateProjectionTopology';
 import { EndpointRows1764000011000 } from '../../../migrations/1764000011000-EndpointRows';
 import { SliceObjectsAsJson1764000012000 } from '../../../migrations/1764000012000-SliceObjectsAsJson';
+import { ByteOrderText1764000013000 } from '../../../migrations/1764000013000-ByteOrderText';
 import { guardAgainstStalledServer } from './stalled-server-guard';
 
 export const MIGRATIONS = [
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   CreateProjectionTopology1764000010000,
   EndpointRows1764000011000,
   SliceObjectsAsJson1764000012000,
+  ByteOrderText1764000013000,
 ];
 
 export interface DatabaseOptions {
