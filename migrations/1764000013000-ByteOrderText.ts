@@ -7,7 +7,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * each comparison of a btree insert or lookup goes through strcoll on copies of both strings. A
  * projector commit inserts thousands of index entries keyed by three text columns: 300,000 rows
  * into endpoint_history's key took 2.1 s under C.UTF-8 against 1.7 s byte-ordered here.
- * All columns, not only the keys: a comparison of two columns whose collations differ is an error.
+ * All columns, not only the keys: one rule for every comparison and ORDER BY of the schema (a key
+ * compared with a column left under the database collation is compared by bytes anyway, while a
+ * sort of that column alone would follow the locale).
  */
 export class ByteOrderText1764000013000 implements MigrationInterface {
   name = 'ByteOrderText1764000013000';
