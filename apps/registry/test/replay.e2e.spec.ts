@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { RegistryConfig } from '@lib/config';
 import { EVENT_LOG, encodeEvent, type EventLog } from '@lib/messaging';
-import { ProjectionRepositories } from '@lib/persistence';
+import { packSlice, ProjectionRepositories, unpackSlice } from '@lib/persistence';
 import { rebuildProjection, verifyProjection, type MaintenanceOptions } from '@lib/projection';
 import { eventually, graphqlOk, isolatedConfig } from '@lib/testing';
 import { DataSource } from 'typeorm';
@@ -110,7 +110,8 @@ describe('the log is the truth', () => {
     expect(verified.differences).toEqual([]);
 
     const before = await dataSource.query('SELECT object FROM endpoint_slices ORDER BY namespace, name');
-    await dataSource.query(`UPDATE endpoint_slices SET object = jsonb_set(object::jsonb, '{generation}', '99')::json WHERE name = (SELECT min(name) FROM endpoint_slices)`);
+    const [first]: { name: string; object: Buffer }[] = await dataSource.query('SELECT name, object FROM endpoint_slices ORDER BY name LIMIT 1');
+    await dataSource.query('UPDATE endpoint_slices SET object = $1 WHERE name = $2', [packSlice(JSON.stringify({ ...unpackSlice(first.object), generation: 99 })), first.name]);
     const tampered = await verifyProjection(dataSource, eventLog, options);
     expect(tampered.differences).toEqual([expect.objectContaining({ problem: 'differs', fields: ['generation'] })]);
 

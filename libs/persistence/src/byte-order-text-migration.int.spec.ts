@@ -1,6 +1,6 @@
-import { isolatedConfig } from '@lib/testing';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, MIGRATIONS } from './data-source';
+import { MIGRATIONS } from './data-source';
+import { migratedDatabase } from './testing/migrated-database';
 import { ByteOrderText1764000013000 } from '../../../migrations/1764000013000-ByteOrderText';
 
 const textColumnsNotByteOrdered = (dataSource: DataSource): Promise<{ table_name: string; column_name: string }[]> =>
@@ -16,10 +16,7 @@ describe('migration ByteOrderText: every text column of the schema compares byte
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    const config = await isolatedConfig();
-    dataSource = new DataSource(dataSourceOptions({ url: config.databaseUrl as string }));
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await migratedDatabase();
   });
   afterAll(async () => {
     await dataSource?.destroy();

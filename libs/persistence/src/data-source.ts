@@ -11,6 +11,7 @@ import { CreateProjectionTopology1764000010000 } from '../../../migrations/17640
 import { EndpointRows1764000011000 } from '../../../migrations/1764000011000-EndpointRows';
 import { SliceObjectsAsJson1764000012000 } from '../../../migrations/1764000012000-SliceObjectsAsJson';
 import { ByteOrderText1764000013000 } from '../../../migrations/1764000013000-ByteOrderText';
+import { SliceObjectsLz41764000014000 } from '../../../migrations/1764000014000-SliceObjectsLz4';
 import { guardAgainstStalledServer } from './stalled-server-guard';
 
 export const MIGRATIONS = [
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   EndpointRows1764000011000,
   SliceObjectsAsJson1764000012000,
   ByteOrderText1764000013000,
+  SliceObjectsLz41764000014000,
 ];
 
 export interface DatabaseOptions {

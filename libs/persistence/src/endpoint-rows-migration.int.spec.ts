@@ -1,6 +1,6 @@
-import { isolatedConfig } from '@lib/testing';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, MIGRATIONS } from './data-source';
+import { MIGRATIONS } from './data-source';
+import { migratedDatabase } from './testing/migrated-database';
 import { EndpointRows1764000011000 } from '../../../migrations/1764000011000-EndpointRows';
 
 /** A projection written before endpoint rows, migrated in place: nothing of a service is lost. */
@@ -8,11 +8,7 @@ describe('migration EndpointRows: service state documents become service and end
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    const config = await isolatedConfig();
-    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(EndpointRows1764000011000));
-    dataSource = new DataSource({ ...dataSourceOptions({ url: config.databaseUrl as string }), migrations: before });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await migratedDatabase(MIGRATIONS.slice(0, MIGRATIONS.indexOf(EndpointRows1764000011000)));
   });
   afterAll(async () => {
     await dataSource?.destroy();

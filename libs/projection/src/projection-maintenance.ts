@@ -1,6 +1,6 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { EventLog } from '@lib/messaging';
-import { dataSourceOptions, inTransaction, MIGRATIONS, type ProjectionRepositories } from '@lib/persistence';
+import { dataSourceOptions, inTransaction, MIGRATIONS, unpackSlice, type ProjectionRepositories } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { diffProjections, type ProjectionDifference } from './projection-diff';
 import { replayProjection, type ReplayResult } from './replay';
@@ -15,7 +15,7 @@ export interface MaintenanceOptions {
 }
 
 const allSlices = async (q: Pick<DataSource, 'query'>): Promise<EndpointSlice[]> =>
-  (await q.query('SELECT object FROM endpoint_slices ORDER BY namespace, name')).map((r: { object: EndpointSlice }) => r.object);
+  (await q.query('SELECT object FROM endpoint_slices ORDER BY namespace, name')).map((r: { object: Buffer }) => unpackSlice(r.object));
 
 /**
  * Drops the projection and replays the log from offset 0 into it. Run it with the projectors

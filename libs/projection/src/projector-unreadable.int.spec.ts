@@ -1,5 +1,6 @@
 import type { RecordedEvent, RegistryEvent } from '@lib/domain';
 import { encodeEvent, keyPartition } from '@lib/messaging';
+import { unpackSlice } from '@lib/persistence';
 import { eventually } from '@lib/testing';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import type { Projector } from './projector';
@@ -66,13 +67,9 @@ describe('Projector: an event Postgres could never store is dead-lettered, other
     await projector.start();
 
     const endpointsOf = async (service: string): Promise<string[]> =>
-      (
-        await env.dataSource.query(
-          `SELECT e->'addresses'->>0 AS address FROM endpoint_slices s, json_array_elements(s.object->'endpoints') e
-            WHERE s.namespace = 'default' AND s.object->'labels'->>'kubernetes.io/service-name' = $1 ORDER BY 1`,
-          [service],
-        )
-      ).map((r: { address: string }) => r.address);
+      (await env.dataSource.query(`SELECT object FROM endpoint_slices WHERE namespace = 'default' AND service_name = $1`, [service]))
+        .flatMap((r: { object: Buffer }) => unpackSlice(r.object).endpoints.map((e) => e.addresses[0]))
+        .sort();
     await eventually(async () => {
       expect(await endpointsOf(other)).toEqual(['10.60.0.1']);
       expect(await endpointsOf(sameKey)).toEqual(['10.50.0.2']);

@@ -1,5 +1,6 @@
 import { serviceKey, type AddressType, type EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
+import { unpackSlice } from './packed-slice';
 import { splitServiceKeys } from './service-keys';
 import { labelSelectorSql, type Page, type PageRequest } from './paging';
 
@@ -20,11 +21,11 @@ export interface SlicePage extends Page<StoredSlice> {
 }
 
 interface SliceRow {
-  object: EndpointSlice;
+  object: Buffer;
   resource_version: string;
 }
 
-const toStored = (row: SliceRow): StoredSlice => ({ slice: row.object, resourceVersion: String(row.resource_version) });
+const toStored = (row: SliceRow): StoredSlice => ({ slice: unpackSlice(row.object), resourceVersion: String(row.resource_version) });
 
 export class EndpointSliceRepository {
   async get(q: Queryable, namespace: string, name: string): Promise<StoredSlice | undefined> {
@@ -59,14 +60,19 @@ export class EndpointSliceRepository {
       filter.namespace !== undefined ? `namespace = $${params.push(filter.namespace)}` : 'true',
       filter.serviceName !== undefined ? `service_name = $${params.push(filter.serviceName)}` : 'true',
     ].join(' AND ');
-    const [row]: { rv: string; slices: SliceRow[] }[] = await q.query(
-      `SELECT (SELECT value FROM resource_version_counter) AS rv,
-              (SELECT coalesce(json_agg(json_build_object('object', object, 'resource_version', resource_version)
-                                         ORDER BY namespace, name), '[]')
-                 FROM endpoint_slices WHERE ${where}) AS slices`,
+    // One statement, one snapshot: the slices and the counter agree. The one-row outer side keeps
+    // the counter when no slice matches.
+    const rows: (Partial<SliceRow> & { rv: string })[] = await q.query(
+      `SELECT c.rv, s.object, s.resource_version
+         FROM (SELECT value AS rv FROM resource_version_counter) c
+         LEFT JOIN LATERAL (SELECT namespace, name, object, resource_version FROM endpoint_slices WHERE ${where}) s ON true
+        ORDER BY s.namespace, s.name`,
       params,
     );
-    return { slices: row.slices.map(toStored), resourceVersion: String(row.rv) };
+    return {
+      slices: rows.filter((r): r is SliceRow & { rv: string } => r.object != null).map(toStored),
+      resourceVersion: String(rows[0].rv),
+    };
   }
 
   async page(q: Queryable, request: SlicePageRequest): Promise<SlicePage> {

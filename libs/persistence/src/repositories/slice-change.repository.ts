@@ -2,6 +2,7 @@ import type { EndpointSlice } from '@lib/domain';
 import type { Queryable } from '../in-transaction';
 import type { CommandOutcomeRecord } from './command-outcome.repository';
 import { commitNoticePayload } from './commit-notice';
+import { packSlice, unpackSlice } from './packed-slice';
 import { stringifyWithEndpointsOf } from './slice-change-json';
 
 export type SliceChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -32,7 +33,7 @@ const changeRow = (c: SliceChange) => ({
 /** The changes ($1) joined by position with their slices' JSON ($2 ...), as c and s. */
 const CHANGES_WITH_OBJECTS = `ROWS FROM (jsonb_to_recordset($1::jsonb) AS (rv text, type text, namespace text, name text, address_type text, labels jsonb, event_ids text[]))
   WITH ORDINALITY AS c(rv, type, namespace, name, address_type, labels, event_ids, i)
-  JOIN (VALUES ${Array.from({ length: SLICES_PER_STATEMENT }, (_, i) => `(${i + 1}, $${i + 2}::json)`).join(', ')}) AS s(i, object) ON s.i = c.i`;
+  JOIN (VALUES ${Array.from({ length: SLICES_PER_STATEMENT }, (_, i) => `(${i + 1}, $${i + 2}::bytea)`).join(', ')}) AS s(i, object) ON s.i = c.i`;
 
 export class SliceChangeRepository {
   /**
@@ -53,14 +54,13 @@ export class SliceChangeRepository {
   /**
    * Records the changes in the change log and applies them to the slice table. Plain statements
    * without a WITH of their own, so a DeferredWrites can send them with the transaction's other
-   * rows. Each slice's JSON is a parameter of its own, sent once for both statements and stored as
-   * `json` (validated, never converted): Postgres neither builds jsonb of it on write nor prints it
-   * on read. Run it after `reserve`.
+   * rows. Each slice is a parameter of its own, sent once for both statements as the LZ4 frame both
+   * tables store (see packSlice). Run it after `reserve`.
    */
   async record(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
     for (let i = 0; i < changes.length; i += SLICES_PER_STATEMENT) {
       const group = changes.slice(i, i + SLICES_PER_STATEMENT);
-      const objects: (string | null)[] = group.map((c) => stringifyWithEndpointsOf(c, c.slice));
+      const objects: (Buffer | null)[] = group.map((c) => packSlice(stringifyWithEndpointsOf(c, c.slice)));
       while (objects.length < SLICES_PER_STATEMENT) objects.push(null);
       const params = [JSON.stringify(group.map(changeRow)), ...objects];
       await q.query(
@@ -107,12 +107,12 @@ export class SliceChangeRepository {
       range.namespace !== undefined ? `namespace = $${params.push(range.namespace)}` : 'true',
       range.serviceName !== undefined ? `service_name = $${params.push(range.serviceName)}` : 'true',
     ].join(' AND ');
-    const rows: { resource_version: string; type: SliceChangeType; object: EndpointSlice; event_ids: string[] }[] = await q.query(
+    const rows: { resource_version: string; type: SliceChangeType; object: Buffer; event_ids: string[] }[] = await q.query(
       `SELECT resource_version, type, object, event_ids FROM slice_changes WHERE ${where}
         ORDER BY resource_version LIMIT $${params.push(range.limit)}`,
       params,
     );
-    return rows.map((r) => ({ type: r.type, slice: r.object, resourceVersion: String(r.resource_version), eventIds: r.event_ids }));
+    return rows.map((r) => ({ type: r.type, slice: unpackSlice(r.object), resourceVersion: String(r.resource_version), eventIds: r.event_ids }));
   }
 
   async watchState(q: Queryable): Promise<{ compactedThrough: bigint; relayedThrough: bigint }> {
