@@ -1,4 +1,4 @@
-import { decompressFrameSync } from 'lz4-napi';
+import { uncompressSync } from 'lz4-napi';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 const TABLES = [
@@ -10,12 +10,11 @@ const TABLES = [
 const DOWN_BATCH = 500;
 
 /**
- * Slice objects are stored as the projector compressed them, one LZ4 frame each (see packSlice),
- * in `bytea` kept out of TOAST compression (STORAGE EXTERNAL): Postgres neither checks 19 kB of
- * JSON nor compresses it again, for each of the two tables a slice is written to. The rows already
- * stored become their JSON text's bytes, which unpackSlice reads as they are (they start with `{`,
- * a frame with its magic number 0x04). Down decompresses the frames in this process: Postgres has
- * no LZ4 function.
+ * Slice objects are stored as the projector packs them (see packSlice: a tag byte, then one LZ4
+ * block), in `bytea` kept out of TOAST compression (STORAGE EXTERNAL): Postgres neither checks
+ * 19 kB of JSON nor compresses it again, for each of the two tables a slice is written to. The rows
+ * already stored become their JSON text's bytes, which unpackSlice reads as they are (they start
+ * with `{`). Down unpacks in this process: Postgres has no LZ4 function.
  */
 export class SliceObjectsLz41764000014000 implements MigrationInterface {
   name = 'SliceObjectsLz41764000014000';
@@ -37,7 +36,7 @@ export class SliceObjectsLz41764000014000 implements MigrationInterface {
           `SELECT ${columns}, object FROM ${table} WHERE get_byte(object, 0) <> ascii('{') LIMIT ${DOWN_BATCH}`,
         );
         if (rows.length === 0) break;
-        const params = [...key.map((column) => rows.map((row) => String(row[column]))), rows.map((row) => decompressFrameSync(row.object as Buffer))];
+        const params = [...key.map((column) => rows.map((row) => String(row[column]))), rows.map((row) => uncompressSync((row.object as Buffer).subarray(1)))];
         const unnested = [...key.map((_, i) => `$${i + 1}::text[]`), `$${key.length + 1}::bytea[]`].join(', ');
         const matches = key.map((column) => `t.${column} = u.${column}::${column === 'resource_version' ? 'bigint' : 'text'}`).join(' AND ');
         await q.query(`UPDATE ${table} t SET object = u.object FROM unnest(${unnested}) AS u(${columns}, object) WHERE ${matches}`, params);

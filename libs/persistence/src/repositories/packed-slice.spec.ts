@@ -1,12 +1,13 @@
-import { packSlice, unpackSlice } from './packed-slice';
+import { LZ4_BLOCK_TAG, packSlice, unpackSlice } from './packed-slice';
 
 const slice = { name: 'web-abcde', endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }], labels: { 'kubernetes.io/service-name': 'wéb' } };
 
 describe('packed slice objects', () => {
-  it('round-trips a slice through one LZ4 frame (magic number 0x184D2204) smaller than its JSON', () => {
+  it('round-trips a slice through its tag and one LZ4 block with the JSON size before it, smaller than the JSON', () => {
     const json = JSON.stringify({ ...slice, endpoints: Array.from({ length: 100 }, () => slice.endpoints[0]) });
     const packed = packSlice(json);
-    expect(packed.readUInt32LE(0)).toBe(0x184d2204);
+    expect(packed[0]).toBe(LZ4_BLOCK_TAG);
+    expect(packed.readUInt32LE(1)).toBe(Buffer.byteLength(json));
     expect(packed.length).toBeLessThan(json.length / 4);
     expect(unpackSlice(packed)).toEqual(JSON.parse(json));
   });
@@ -15,7 +16,9 @@ describe('packed slice objects', () => {
     expect(unpackSlice(Buffer.from(JSON.stringify(slice)))).toEqual(slice);
   });
 
-  it('refuses bytes that are neither', () => {
-    expect(() => unpackSlice(Buffer.from('not a slice'))).toThrow();
+  it('refuses bytes that are neither, and a damaged block', () => {
+    expect(() => unpackSlice(Buffer.from('not a slice'))).toThrow('starts with byte 110');
+    const packed = packSlice(JSON.stringify(slice));
+    expect(() => unpackSlice(packed.subarray(0, packed.length - 3))).toThrow();
   });
 });
