@@ -25,8 +25,8 @@ const columnType = async (dataSource: DataSource, table: string): Promise<{ data
   return row;
 };
 
-/** Slice objects stored as the projector's LZ4 frames; rows written as JSON before stay readable, and down restores JSON. */
-describe('migration SliceObjectsLz4: slice objects as LZ4 frames in bytea (real Postgres)', () => {
+/** Slice objects stored as the projector packs them (a tag and one LZ4 block); rows written as JSON before stay readable, and down restores JSON. */
+describe('migration SliceObjectsLz4: slice objects packed in bytea (real Postgres)', () => {
   let dataSource: DataSource;
   const slices = new EndpointSliceRepository();
   const changes = new SliceChangeRepository();
@@ -39,7 +39,7 @@ describe('migration SliceObjectsLz4: slice objects as LZ4 frames in bytea (real 
     await dataSource?.destroy();
   });
 
-  it('stores bytea kept out of TOAST compression, reads JSON rows from before and frames alike, and goes down and up keeping every slice', async () => {
+  it('stores bytea kept out of TOAST compression, reads JSON rows from before and packed rows alike, and goes down and up keeping every slice', async () => {
     expect(MIGRATIONS).toContain(SliceObjectsLz41764000014000);
     for (const table of ['endpoint_slices', 'slice_changes']) expect(await columnType(dataSource, table)).toEqual({ data_type: 'bytea', storage: 'e' });
 
@@ -56,7 +56,7 @@ describe('migration SliceObjectsLz4: slice objects as LZ4 frames in bytea (real 
       [JSON.stringify(slice('web-old', '10.0.0.1'))],
     );
     await migration.up(runner);
-    // A row written after it: an LZ4 frame.
+    // A row written after it: packed.
     await dataSource.query(
       `INSERT INTO endpoint_slices (namespace, name, service_name, address_type, labels, resource_version, object) VALUES ('default', 'web-new', 'web', 'IPv4', '{}', 2, $1)`,
       [packSlice(JSON.stringify(slice('web-new', '10.0.0.2')))],

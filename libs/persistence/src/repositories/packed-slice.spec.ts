@@ -12,7 +12,7 @@ describe('packed slice objects', () => {
     expect(unpackSlice(packed)).toEqual(JSON.parse(json));
   });
 
-  it('reads a row stored as JSON text before the frames (its bytes start with "{")', () => {
+  it('reads a row stored as JSON text before packing (its bytes start with "{")', () => {
     expect(unpackSlice(Buffer.from(JSON.stringify(slice)))).toEqual(slice);
   });
 

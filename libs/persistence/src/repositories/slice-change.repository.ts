@@ -54,7 +54,7 @@ export class SliceChangeRepository {
   /**
    * Records the changes in the change log and applies them to the slice table. Plain statements
    * without a WITH of their own, so a DeferredWrites can send them with the transaction's other
-   * rows. Each slice is a parameter of its own, sent once for both statements as the LZ4 frame both
+   * rows. Each slice is a parameter of its own, sent once for both statements, packed as both
    * tables store (see packSlice). Run it after `reserve`.
    */
   async record(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
