@@ -1,9 +1,10 @@
 import { uncompressSync } from 'lz4-napi';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Each table with its primary key's columns and their types. */
 const TABLES = [
-  { table: 'endpoint_slices', key: ['namespace', 'name'] },
-  { table: 'slice_changes', key: ['resource_version'] },
+  { table: 'endpoint_slices', key: [['namespace', 'text'], ['name', 'text']] },
+  { table: 'slice_changes', key: [['resource_version', 'bigint']] },
 ] as const;
 
 /** Rows converted per statement on the way down. */
@@ -30,15 +31,15 @@ export class SliceObjectsLz41764000014000 implements MigrationInterface {
       `SELECT 'lz4' = ANY(enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`,
     );
     for (const { table, key } of TABLES) {
-      const columns = key.join(', ');
+      const columns = key.map(([column]) => column).join(', ');
+      const unnested = [...key.map(([, type], i) => `$${i + 1}::${type}[]`), `$${key.length + 1}::bytea[]`].join(', ');
+      const matches = key.map(([column]) => `t.${column} = u.${column}`).join(' AND ');
       for (;;) {
         const rows: Record<string, unknown>[] = await q.query(
           `SELECT ${columns}, object FROM ${table} WHERE get_byte(object, 0) <> ascii('{') LIMIT ${DOWN_BATCH}`,
         );
         if (rows.length === 0) break;
-        const params = [...key.map((column) => rows.map((row) => String(row[column]))), rows.map((row) => uncompressSync((row.object as Buffer).subarray(1)))];
-        const unnested = [...key.map((_, i) => `$${i + 1}::text[]`), `$${key.length + 1}::bytea[]`].join(', ');
-        const matches = key.map((column) => `t.${column} = u.${column}::${column === 'resource_version' ? 'bigint' : 'text'}`).join(' AND ');
+        const params = [...key.map(([column]) => rows.map((row) => String(row[column]))), rows.map((row) => uncompressSync((row.object as Buffer).subarray(1)))];
         await q.query(`UPDATE ${table} t SET object = u.object FROM unnest(${unnested}) AS u(${columns}, object) WHERE ${matches}`, params);
       }
       await q.query(`ALTER TABLE ${table} ALTER COLUMN object SET STORAGE EXTENDED, ALTER COLUMN object TYPE json USING convert_from(object, 'UTF8')::json`);

@@ -1,6 +1,6 @@
 import type { EndpointSlice } from '@lib/domain';
 import type { EventLog } from '@lib/messaging';
-import { dataSourceOptions, inTransaction, MIGRATIONS, unpackSlice, type ProjectionRepositories } from '@lib/persistence';
+import { dataSourceOptions, inTransaction, MIGRATIONS, type ProjectionRepositories, type Queryable } from '@lib/persistence';
 import { DataSource } from 'typeorm';
 import { diffProjections, type ProjectionDifference } from './projection-diff';
 import { replayProjection, type ReplayResult } from './replay';
@@ -14,8 +14,8 @@ export interface MaintenanceOptions {
   readonly repositories: ProjectionRepositories;
 }
 
-const allSlices = async (q: Pick<DataSource, 'query'>): Promise<EndpointSlice[]> =>
-  (await q.query('SELECT object FROM endpoint_slices ORDER BY namespace, name')).map((r: { object: Buffer }) => unpackSlice(r.object));
+const allSlices = async (q: Queryable, repositories: ProjectionRepositories): Promise<EndpointSlice[]> =>
+  (await repositories.slices.snapshot(q, {})).slices.map((stored) => stored.slice);
 
 /**
  * Drops the projection and replays the log from offset 0 into it. Run it with the projectors
@@ -50,7 +50,7 @@ export interface VerifyResult {
 export const verifyProjection = async (live: DataSource, eventLog: EventLog, options: MaintenanceOptions): Promise<VerifyResult> => {
   const { positions, slices } = await live.transaction('REPEATABLE READ', async (tx) => ({
     positions: await options.repositories.offsets.positions(tx, options.groupId, options.eventsTopic),
-    slices: await allSlices(tx),
+    slices: await allSlices(tx, options.repositories),
   }));
   const schema = `projection_verify_${Date.now().toString(36)}`;
   await live.query(`CREATE SCHEMA "${schema}"`);
@@ -67,7 +67,7 @@ export const verifyProjection = async (live: DataSource, eventLog: EventLog, opt
       cacheEndpoints: options.cacheEndpoints,
       until,
     });
-    return { differences: diffProjections(slices, await allSlices(scratch)), slices: slices.length, replay };
+    return { differences: diffProjections(slices, await allSlices(scratch.manager, options.repositories)), slices: slices.length, replay };
   } finally {
     if (scratch.isInitialized) await scratch.destroy();
     await live.query(`DROP SCHEMA "${schema}" CASCADE`);
