@@ -24,7 +24,7 @@ const CE_TYPE_NAMES: Readonly<Record<RegistryEventType, string>> = {
   EndpointDeregistered: 'endpoint.deregistered',
   EndpointExpired: 'endpoint.expired',
 };
-const TYPES_BY_CE_NAME = new Map(Object.entries(CE_TYPE_NAMES).map(([type, name]) => [name, type]));
+const TYPES_BY_CE_NAME = new Map(Object.entries(CE_TYPE_NAMES).map(([type, name]) => [name, type as RegistryEventType]));
 
 export const ceType = (type: RegistryEventType, version = CURRENT_EVENT_VERSIONS[type]): string =>
   `${TYPE_PREFIX}${CE_TYPE_NAMES[type]}.v${version}`;
@@ -89,13 +89,29 @@ export const encodeCommand = (key: string, events: readonly RecordedEvent[]): En
     return encoded;
   });
 
+/** Types and versions of the ce_type values met so far: a log carries a handful, each on many records. */
+const ceTypes = new Map<string, { readonly type: RegistryEventType; readonly version: number }>();
+const MAX_CE_TYPES = 64;
+
+const knownCeType = (ceTypeValue: string | undefined): { readonly type: RegistryEventType; readonly version: number } | undefined => {
+  if (ceTypeValue === undefined) return undefined;
+  const cached = ceTypes.get(ceTypeValue);
+  if (cached) return cached;
+  const match = /^(.+)\.v(\d+)$/.exec(ceTypeValue);
+  const type = match && ceTypeValue.startsWith(TYPE_PREFIX) ? TYPES_BY_CE_NAME.get(match[1].slice(TYPE_PREFIX.length)) : undefined;
+  if (!match || !type) return undefined;
+  const known = { type, version: Number(match[2]) };
+  if (ceTypes.size < MAX_CE_TYPES) ceTypes.set(ceTypeValue, known);
+  return known;
+};
+
 /** Throws UnreadableEventError for anything that can never be applied: it goes to the dead-letter topic. */
 export const decodeEvent = (message: LogMessage): RecordedEvent => {
   const h = message.headers;
   if (h.ce_specversion !== '1.0') throw new UnreadableEventError(`ce_specversion must be 1.0, got ${h.ce_specversion}`);
-  const match = /^(.+)\.v(\d+)$/.exec(h.ce_type ?? '');
-  const type = match && h.ce_type.startsWith(TYPE_PREFIX) ? TYPES_BY_CE_NAME.get(match[1].slice(TYPE_PREFIX.length)) : undefined;
-  if (!match || !type) throw new UnreadableEventError(`unknown ce_type ${h.ce_type}`);
+  const known = knownCeType(h.ce_type);
+  if (!known) throw new UnreadableEventError(`unknown ce_type ${h.ce_type}`);
+  const { type, version } = known;
   for (const header of ['ce_id', 'ce_time', 'ce_commandid'] as const) {
     if (!h[header]) throw new UnreadableEventError(`missing header ${header}`);
   }
@@ -114,7 +130,7 @@ export const decodeEvent = (message: LogMessage): RecordedEvent => {
   } catch (error) {
     throw new UnreadableEventError(`value is not JSON: ${(error as Error).message}`);
   }
-  const event = upcast(type, Number(match[2]), data);
+  const event = upcast(type, version, data);
   validateEvent(event, { scanForNul: text.includes('\\u0000') });
   const { namespace, name } = eventServiceKey(event);
   if (message.key !== serviceKey(namespace, name)) {

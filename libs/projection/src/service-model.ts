@@ -1,4 +1,4 @@
-import { serviceStateOf, type EndpointRecord, type EndpointSlice, type JudgedState, type ServiceDefinition, type ServiceState, type SlicePlan } from '@lib/domain';
+import { serviceStateOf, type EndpointRecord, type EndpointSlice, type JudgedState, type ServiceDefinition, type ServiceState, type SliceEndpoint, type SlicePlan } from '@lib/domain';
 import type { StoredEndpoint, StoredService } from '@lib/persistence';
 
 /** An endpoint as the projector holds it: the log's record and the command that changed it last. */
@@ -153,6 +153,8 @@ export class ServiceModel implements JudgedState {
   /** The index follows one slice's change: only endpoints that left or joined it are touched. */
   private reindex(before: EndpointSlice | undefined, after: EndpointSlice | undefined): void {
     const name = (before ?? after)?.name as string;
+    // The common write replaces endpoints in place: the same ids in the same order need no sets.
+    if (before && after && sameIds(before.endpoints, after.endpoints)) return;
     const stayed = new Set<string>();
     if (before) {
       const remaining = new Set(after?.endpoints.map((e) => e.targetRef.name));
@@ -181,3 +183,9 @@ export class ServiceModel implements JudgedState {
 const MAX_ABSENT = 10_000;
 
 const byName = (a: EndpointSlice, b: EndpointSlice): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+const sameIds = (a: readonly SliceEndpoint[], b: readonly SliceEndpoint[]): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].targetRef.name !== b[i].targetRef.name) return false;
+  return true;
+};

@@ -26,6 +26,8 @@ export interface PortGroupFill {
    * incremental planner knows which slices no change touched); they are unchanged.
    */
   readonly inSync?: (slice: EndpointSlice) => boolean;
+  /** `endpointIdentity` of each endpoint of some existing slices, in their order, where the caller has built them already. */
+  readonly identities?: ReadonlyMap<EndpointSlice, readonly string[]>;
 }
 
 export interface GroupWrites {
@@ -67,8 +69,9 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
     }
     const kept: SliceEndpoint[] = [];
     let endpointChanged = false;
-    for (const endpoint of slice.endpoints) {
-      const key = endpointIdentity(endpoint);
+    const keys = group.identities?.get(slice);
+    for (const [i, endpoint] of slice.endpoints.entries()) {
+      const key = keys?.[i] ?? endpointIdentity(endpoint);
       const wanted = pending.get(key);
       if (wanted === undefined) continue;
       kept.push(wanted);
@@ -123,12 +126,17 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
     }
   }
 
-  const drafted = (wanted: Mark): DraftOf[] =>
-    held.flatMap(({ existing: slice, mark, kept }) =>
-      mark === wanted && kept !== undefined
-        ? [{ existing: slice, draft: { addressType: slice.addressType, ports: slice.ports, labels: context.labels, endpoints: kept } }]
-        : [],
-    );
+  // A loop, not flatMap: a group of a large service holds hundreds of in-sync slices, and flatMap
+  // allocated an empty array for each on every command.
+  const drafted = (wanted: Mark): DraftOf[] => {
+    const drafts: DraftOf[] = [];
+    for (const { existing: slice, mark, kept } of held) {
+      if (mark === wanted && kept !== undefined) {
+        drafts.push({ existing: slice, draft: { addressType: slice.addressType, ports: slice.ports, labels: context.labels, endpoints: kept } });
+      }
+    }
+    return drafts;
+  };
   return { create: creates, update: drafted('update'), delete: deletes, unchanged: drafted('unchanged') };
 };
 

@@ -45,6 +45,9 @@ const nameNewSlices = (
   definition: ServiceDefinition,
   options: ReconcileOptions,
 ): EndpointSlice[] => {
+  if (drafts.length === 0) return [];
+  // Most commands create no slice: the set of the service's names (500 for 50,000 endpoints) is
+  // built only for those that do.
   const taken = new Set(existing.map((slice) => slice.name));
   const prefix = sliceNamePrefix(definition.name);
   return drafts.map((draft) => {

@@ -46,15 +46,16 @@ export const reconcileChanges = (
     definition,
     changes.flatMap((change) => (change.endpoint === undefined ? [] : [change.endpoint])),
   );
-  const byName = new Map(existing.map((slice) => [slice.name, slice] as const));
-  // One entry per (changed endpoint, slice holding its old version).
-  const leaving = changes.flatMap((change) =>
-    slicesOf(change.id).map((name) => {
-      const slice = byName.get(name);
-      if (slice === undefined) throw new Error(`slicesOf(${change.id}) names ${name}, which is not among the existing slices`);
-      return slice;
-    }),
-  );
+  // One entry per (changed endpoint, slice holding its old version); the slices are found in one
+  // pass, without a map of every slice of the service per command.
+  const holding = changes.flatMap((change) => slicesOf(change.id).map((name) => ({ id: change.id, name })));
+  const named = new Map<string, EndpointSlice | undefined>(holding.map(({ name }) => [name, undefined]));
+  if (named.size > 0) for (const slice of existing) if (named.has(slice.name)) named.set(slice.name, slice);
+  const leaving = holding.map(({ id, name }) => {
+    const slice = named.get(name);
+    if (slice === undefined) throw new Error(`slicesOf(${id}) names ${name}, which is not among the existing slices`);
+    return slice;
+  });
 
   const writes = families.map((addressType) =>
     reconcileFamily(
@@ -111,9 +112,14 @@ const familyFill = (
       const group = enteringByKey.get(portKey);
       const pending = new Map((group?.endpoints ?? []).map((endpoint) => [endpointIdentity(endpoint), endpoint] as const));
       // The walked slices' other endpoints are their own desired versions; listed after the
-      // entering ones so that what phase 1 leaves over is still in desired order.
+      // entering ones so that what phase 1 leaves over is still in desired order. Their keys are
+      // built once, here, and handed to phase 1, which walks the same slices.
+      const identities = new Map<EndpointSlice, string[]>();
       for (const slice of bucket) {
-        if (touched.has(slice)) addUnchanged(pending, slice.endpoints, changed);
+        if (!touched.has(slice)) continue;
+        const keys = slice.endpoints.map(endpointIdentity);
+        identities.set(slice, keys);
+        addUnchanged(pending, slice.endpoints, keys, changed);
       }
       return {
         addressType,
@@ -122,6 +128,7 @@ const familyFill = (
         existing: bucket,
         pending,
         inSync: (slice: EndpointSlice) => !touched.has(slice),
+        identities,
       };
     }),
     isDesired,
@@ -131,9 +138,10 @@ const familyFill = (
 const addUnchanged = (
   pending: Map<string, SliceEndpoint>,
   endpoints: readonly SliceEndpoint[],
+  keys: readonly string[],
   changed: ReadonlySet<string>,
 ): void => {
-  for (const endpoint of endpoints) {
-    if (!changed.has(endpoint.targetRef.name)) pending.set(endpointIdentity(endpoint), endpoint);
-  }
+  endpoints.forEach((endpoint, i) => {
+    if (!changed.has(endpoint.targetRef.name)) pending.set(keys[i], endpoint);
+  });
 };

@@ -4,12 +4,24 @@ import { MANAGED_BY, MANAGED_BY_LABEL, RESERVED_LABEL_KEYS, SERVICE_NAME_LABEL }
 
 // k8s setEndpointSliceLabels: the service's labels minus the reserved keys, then the reserved
 // service-name and managed-by labels on top (a service cannot override them).
-export const sliceLabels = (definition: ServiceDefinition): Labels =>
-  sortedLabels({
-    ...withoutReserved(definition.labels),
-    [SERVICE_NAME_LABEL]: definition.name,
-    [MANAGED_BY_LABEL]: MANAGED_BY,
-  });
+// Kept per definition (definitions are immutable; a redefined service is a new object): every
+// command reconciles with its service's labels, and the slices of one service share one object.
+const labelsOf = new WeakMap<ServiceDefinition, Labels>();
+
+export const sliceLabels = (definition: ServiceDefinition): Labels => {
+  let labels = labelsOf.get(definition);
+  if (labels === undefined) {
+    labels = Object.freeze(
+      sortedLabels({
+        ...withoutReserved(definition.labels),
+        [SERVICE_NAME_LABEL]: definition.name,
+        [MANAGED_BY_LABEL]: MANAGED_BY,
+      }),
+    );
+    labelsOf.set(definition, labels);
+  }
+  return labels;
+};
 
 // k8s setEndpointSliceLabels compares only the non-reserved labels of slice and service, so a
 // change to a reserved key on the service never triggers a slice write.
