@@ -1,5 +1,5 @@
 import type { SliceEndpoint } from './endpoint-slice';
-import { endpointIdentity, equalBeyondIdentity, equalHints } from './endpoint-identity';
+import { endpointIdentity, equalBeyondIdentity, equalHints, sameIdentity } from './endpoint-identity';
 import { aSliceEndpoint } from './testing/builders';
 
 describe('endpoint identity (k8s endpointHash)', () => {
@@ -14,6 +14,7 @@ describe('endpoint identity (k8s endpointHash)', () => {
     ['an empty hostname vs none', { hostname: '' }],
   ])('ignores %s', (_, change) => {
     expect(endpointIdentity({ ...base, ...change })).toBe(endpointIdentity(base));
+    expect(sameIdentity({ ...base, ...change }, base)).toBe(true);
   });
 
   it.each<[string, Partial<SliceEndpoint>]>([
@@ -23,12 +24,15 @@ describe('endpoint identity (k8s endpointHash)', () => {
     ['target namespace', { targetRef: { kind: 'Instance', namespace: 'other', name: 'e1' } }],
   ])('depends on %s', (_, change) => {
     expect(endpointIdentity({ ...base, ...change })).not.toBe(endpointIdentity(base));
+    expect(sameIdentity({ ...base, ...change }, base)).toBe(false);
+    expect(sameIdentity(base, { ...base, ...change })).toBe(false);
   });
 
   it('keeps parts apart whatever text they hold', () => {
     const one = aSliceEndpoint('a', '10.0.0.1', { hostname: 'x|1:y' });
     const other = aSliceEndpoint('a', '10.0.0.1', { hostname: 'x', addresses: ['10.0.0.1'], targetRef: { kind: 'Instance', namespace: 'y|7:default', name: 'a' } });
     expect(endpointIdentity(one)).not.toBe(endpointIdentity(other));
+    expect(sameIdentity(one, other)).toBe(false);
     expect(endpointIdentity(aSliceEndpoint('a', '1', { addresses: ['1', '2'] }))).not.toBe(endpointIdentity(aSliceEndpoint('a', '1', { addresses: ['1|1:2'] })));
   });
 });

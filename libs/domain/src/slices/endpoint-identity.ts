@@ -13,6 +13,25 @@ export const endpointIdentity = (endpoint: SliceEndpoint): string => {
   return key;
 };
 
+/**
+ * endpointIdentity(a) === endpointIdentity(b), without building either key: the fill phases match
+ * existing entries to desired endpoints by id and then this, and building both keys for every
+ * endpoint of a touched slice was most of an incremental command's cost.
+ */
+export const sameIdentity = (a: SliceEndpoint, b: SliceEndpoint): boolean =>
+  a.targetRef.name === b.targetRef.name &&
+  a.targetRef.namespace === b.targetRef.namespace &&
+  (a.hostname ?? '') === (b.hostname ?? '') &&
+  sameAddressSet(a.addresses, b.addresses);
+
+const sameAddressSet = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a.length !== b.length) return false;
+  if (a.length === 1) return a[0] === b[0];
+  const left = [...a].sort(compareText);
+  const right = [...b].sort(compareText);
+  return left.every((address, i) => address === right[i]);
+};
+
 // k8s EndpointsEqualBeyondHash: hints are deliberately left out, because the reconciler decides
 // hint rewrites in a later stage (§3.11) after the fill phases have placed every endpoint; the
 // reconciler compares them with `equalHints` at that point, so a hint difference still causes an

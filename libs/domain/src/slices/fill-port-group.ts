@@ -1,6 +1,6 @@
 import type { AddressType, Labels, ServiceDefinition } from '../registry/model';
 import type { EndpointSlice, SliceEndpoint, SlicePort } from './endpoint-slice';
-import { endpointIdentity, equalBeyondIdentity } from './endpoint-identity';
+import { equalBeyondIdentity, sameIdentity } from './endpoint-identity';
 import type { DraftOf, SliceDraft } from './slice-draft';
 import { serviceLabelsDiffer } from './slice-labels';
 
@@ -17,8 +17,9 @@ export interface PortGroupFill {
   /** The existing slices of this port set, in name order. */
   readonly existing: readonly EndpointSlice[];
   /**
-   * Desired endpoints by identity, in desired order (by id), covering every endpoint a walked
-   * slice may keep. Phase 1 takes out what it finds; the rest is new to the group. Consumed.
+   * Desired endpoints by id (targetRef.name: one per id in a group), in desired order (by id),
+   * covering every endpoint a walked slice may keep. Phase 1 takes out each it finds with the same
+   * identity (sameIdentity: upstream's endpointHash); the rest is new to the group. Consumed.
    */
   readonly pending: Map<string, SliceEndpoint>;
   /**
@@ -26,8 +27,6 @@ export interface PortGroupFill {
    * incremental planner knows which slices no change touched); they are unchanged.
    */
   readonly inSync?: (slice: EndpointSlice) => boolean;
-  /** `endpointIdentity` of each endpoint of some existing slices, in their order, where the caller has built them already. */
-  readonly identities?: ReadonlyMap<EndpointSlice, readonly string[]>;
 }
 
 export interface GroupWrites {
@@ -69,14 +68,13 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
     }
     const kept: SliceEndpoint[] = [];
     let endpointChanged = false;
-    const keys = group.identities?.get(slice);
-    for (const [i, endpoint] of slice.endpoints.entries()) {
-      const key = keys?.[i] ?? endpointIdentity(endpoint);
-      const wanted = pending.get(key);
-      if (wanted === undefined) continue;
+    for (const endpoint of slice.endpoints) {
+      const id = endpoint.targetRef.name;
+      const wanted = pending.get(id);
+      if (wanted === undefined || !sameIdentity(wanted, endpoint)) continue;
       kept.push(wanted);
       endpointChanged ||= !equalBeyondIdentity(wanted, endpoint);
-      pending.delete(key);
+      pending.delete(id);
     }
     if (endpointChanged || kept.length !== slice.endpoints.length) {
       if (kept.length === 0) deletes.push(slice);

@@ -2,7 +2,6 @@ import type { AddressType, EndpointDefinition, ServiceDefinition } from '../regi
 import { compareText } from './compare-text';
 import { desiredEndpointsOf, type DesiredGroup } from './desired-endpoints';
 import type { EndpointSlice, SliceEndpoint } from './endpoint-slice';
-import { endpointIdentity } from './endpoint-identity';
 import type { GroupContext } from './fill-port-group';
 import { checkMaxEndpointsPerSlice, finalizePlan } from './finalize-plan';
 import { portSetKey } from './port-set';
@@ -110,16 +109,11 @@ const familyFill = (
     groups: active.map((portKey) => {
       const bucket = buckets.get(portKey) ?? [];
       const group = enteringByKey.get(portKey);
-      const pending = new Map((group?.endpoints ?? []).map((endpoint) => [endpointIdentity(endpoint), endpoint] as const));
+      const pending = new Map((group?.endpoints ?? []).map((endpoint) => [endpoint.targetRef.name, endpoint] as const));
       // The walked slices' other endpoints are their own desired versions; listed after the
-      // entering ones so that what phase 1 leaves over is still in desired order. Their keys are
-      // built once, here, and handed to phase 1, which walks the same slices.
-      const identities = new Map<EndpointSlice, string[]>();
+      // entering ones so that what phase 1 leaves over is still in desired order.
       for (const slice of bucket) {
-        if (!touched.has(slice)) continue;
-        const keys = slice.endpoints.map(endpointIdentity);
-        identities.set(slice, keys);
-        addUnchanged(pending, slice.endpoints, keys, changed);
+        if (touched.has(slice)) addUnchanged(pending, slice.endpoints, changed);
       }
       return {
         addressType,
@@ -128,7 +122,6 @@ const familyFill = (
         existing: bucket,
         pending,
         inSync: (slice: EndpointSlice) => !touched.has(slice),
-        identities,
       };
     }),
     isDesired,
@@ -138,10 +131,9 @@ const familyFill = (
 const addUnchanged = (
   pending: Map<string, SliceEndpoint>,
   endpoints: readonly SliceEndpoint[],
-  keys: readonly string[],
   changed: ReadonlySet<string>,
 ): void => {
-  endpoints.forEach((endpoint, i) => {
-    if (!changed.has(endpoint.targetRef.name)) pending.set(keys[i], endpoint);
-  });
+  for (const endpoint of endpoints) {
+    if (!changed.has(endpoint.targetRef.name)) pending.set(endpoint.targetRef.name, endpoint);
+  }
 };

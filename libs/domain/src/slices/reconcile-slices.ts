@@ -1,7 +1,6 @@
 import type { ServiceState } from '../registry/state';
 import { desiredEndpoints } from './desired-endpoints';
 import type { EndpointSlice } from './endpoint-slice';
-import { endpointIdentity } from './endpoint-identity';
 import type { GroupContext } from './fill-port-group';
 import { checkMaxEndpointsPerSlice, finalizePlan } from './finalize-plan';
 import { bucketByPortSet, reconcileFamily } from './reconcile-family';
@@ -40,7 +39,7 @@ export const reconcileSlices = (
           portKey: group.portKey,
           ports: group.ports,
           existing: buckets.get(group.portKey) ?? [],
-          pending: new Map(group.endpoints.map((endpoint) => [endpointIdentity(endpoint), endpoint] as const)),
+          pending: new Map(group.endpoints.map((endpoint) => [endpoint.targetRef.name, endpoint] as const)),
         })),
         isDesired: (key) => desiredKeys.has(key),
       },
