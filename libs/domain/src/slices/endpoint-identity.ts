@@ -6,7 +6,7 @@ import type { SliceEndpoint, SliceEndpointHints } from './endpoint-slice';
 // Each part is length-prefixed: as unambiguous as JSON for any text, and a third of its cost (a
 // cold load keys every endpoint of the services it loads).
 export const endpointIdentity = (endpoint: SliceEndpoint): string => {
-  const addresses = endpoint.addresses.length > 1 ? [...endpoint.addresses].sort(compareText) : endpoint.addresses;
+  const addresses = sortedAddresses(endpoint.addresses);
   let key = `${addresses.length}`;
   for (const part of addresses) key += `|${part.length}:${part}`;
   for (const part of [endpoint.hostname ?? '', endpoint.targetRef.namespace, endpoint.targetRef.name]) key += `|${part.length}:${part}`;
@@ -26,11 +26,12 @@ export const sameIdentity = (a: SliceEndpoint, b: SliceEndpoint): boolean =>
 
 const sameAddressSet = (a: readonly string[], b: readonly string[]): boolean => {
   if (a.length !== b.length) return false;
-  if (a.length === 1) return a[0] === b[0];
-  const left = [...a].sort(compareText);
-  const right = [...b].sort(compareText);
-  return left.every((address, i) => address === right[i]);
+  const right = sortedAddresses(b);
+  return sortedAddresses(a).every((address, i) => address === right[i]);
 };
+
+const sortedAddresses = (addresses: readonly string[]): readonly string[] =>
+  addresses.length > 1 ? [...addresses].sort(compareText) : addresses;
 
 // k8s EndpointsEqualBeyondHash: hints are deliberately left out, because the reconciler decides
 // hint rewrites in a later stage (§3.11) after the fill phases have placed every endpoint; the

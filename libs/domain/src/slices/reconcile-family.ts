@@ -23,16 +23,10 @@ export interface FamilyFill {
 }
 
 // Bucket order is the order of first appearance, which later decides the order of deletes.
-// Neighbouring slices of one port group usually share their ports list: its key is looked up once per run.
 export const bucketByPortSet = (slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> => {
   const buckets = new Map<string, EndpointSlice[]>();
-  let lastPorts: EndpointSlice['ports'] | undefined;
-  let key = '';
   for (const slice of slices) {
-    if (slice.ports !== lastPorts || lastPorts === undefined) {
-      key = portSetKey(slice.ports);
-      lastPorts = slice.ports;
-    }
+    const key = portSetKey(slice.ports);
     const bucket = buckets.get(key);
     if (bucket === undefined) buckets.set(key, [slice]);
     else bucket.push(slice);
