@@ -16,6 +16,18 @@ describe('combineStatements', () => {
     expect(combined.params).toEqual(['[]', 'k', 2, '7', 'x']);
   });
 
+  it('sends a Buffer given to several statements once, and equal Buffers that are not the same object each', () => {
+    const packed = Buffer.from([1, 2, 3]);
+    const combined = combineStatements([
+      { sql: 'INSERT INTO a VALUES ($1::bytea, $2)', params: [packed, 'x'] },
+      { sql: 'INSERT INTO b VALUES ($1::bytea, $2::bytea)', params: [packed, Buffer.from([1, 2, 3])] },
+    ]);
+    expect(combined.sql).toBe('WITH w0 AS (INSERT INTO a VALUES ($1::bytea, $2)), w1 AS (INSERT INTO b VALUES ($1::bytea, $3::bytea)) SELECT 1');
+    expect(combined.params).toHaveLength(3);
+    expect(combined.params[0]).toBe(packed);
+    expect(combined.params[2]).not.toBe(packed);
+  });
+
   it('is a plain SELECT 1 around writes alone', () => {
     expect(combineStatements([{ sql: 'DELETE FROM a WHERE k = $1', params: [1] }])).toEqual({ sql: 'WITH w0 AS (DELETE FROM a WHERE k = $1) SELECT 1', params: [1] });
   });

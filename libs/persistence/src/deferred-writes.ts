@@ -8,23 +8,28 @@ interface Statement {
 
 const DATA_MODIFYING = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 
-/** A text parameter this long is JSON (a chunk of rows, or a slice), cast the same way by every statement that takes it. */
+/** A text parameter this long is JSON (a chunk of rows), cast the same way by every statement that takes it. */
 const SHARED_PARAMETER_CHARS = 1024;
+
+/** A JSON chunk (by value) or a packed slice (the same Buffer): sent once however many statements take it. */
+const isShared = (value: unknown): boolean =>
+  (typeof value === 'string' && value.length >= SHARED_PARAMETER_CHARS) || Buffer.isBuffer(value);
 
 /**
  * Several statements as one: each data-modifying statement becomes a CTE (Postgres runs every one
  * of them to completion, read or not), each SELECT a subquery of the main query, and each
  * statement's `$n` parameters are renumbered after those of the statements before it. A JSON
- * chunk given to several statements is sent once: Postgres parses each parameter at Bind.
+ * chunk or a packed slice given to several statements is sent once: Postgres parses each
+ * parameter at Bind.
  */
 export const combineStatements = (statements: readonly Statement[]): Statement => {
   const params: unknown[] = [];
-  const shared = new Map<string, number>();
+  const shared = new Map<unknown, number>();
   const ctes: string[] = [];
   const selects: string[] = [];
   for (const statement of statements) {
     const numbers = statement.params.map((value) => {
-      if (typeof value === 'string' && value.length >= SHARED_PARAMETER_CHARS) {
+      if (isShared(value)) {
         const known = shared.get(value);
         if (known !== undefined) return known;
         shared.set(value, params.length + 1);
