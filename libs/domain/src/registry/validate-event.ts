@@ -1,7 +1,7 @@
 import { DomainError, assertNever } from '../errors';
 import { validateConditions } from '../validation/conditions';
 import { validateEndpointInput } from '../validation/endpoint-input';
-import { atKey, badInput, requireShape } from '../validation/field-path';
+import { atKey, badInput } from '../validation/field-path';
 import { validateEndpointId, validateNamespace, validateServiceName } from '../validation/identifiers';
 import { validateServiceInput } from '../validation/service-input';
 import { ADDRESS_TYPES, type EndpointConditions, type EndpointDefinition, type ServiceDefinition } from './model';
@@ -140,7 +140,9 @@ const validateEndpoint = (namespace: string, serviceName: string, endpoint: Endp
   const { id, addresses, conditions, hostname, nodeName, zone, ports, ttlSeconds, deregisterAfterSeconds } = endpoint;
   const input: RegisterEndpointInput = { namespace, serviceName, id, addresses, conditions, hostname, nodeName, zone, ports, ttlSeconds, deregisterAfterSeconds };
   const valid = validateEndpointInput(input, permissive, field);
-  endpoint.addresses.forEach((address, index) => {
-    requireShape(address, `${field}.addresses[${index}]`, (a) => a === valid.addresses[index], `must be in canonical form (${valid.addresses[index]})`);
-  });
+  for (let index = 0; index < endpoint.addresses.length; index++) {
+    if (endpoint.addresses[index] !== valid.addresses[index]) {
+      throw badInput(`${field}.addresses[${index}]`, `must be in canonical form (${valid.addresses[index]})`);
+    }
+  }
 };

@@ -44,6 +44,12 @@ describe('parseAddress', () => {
       ['1.2.3', /must be a valid IPv4 address/],
       ['1.2.3.4.', /must be a valid IPv4 address/],
       ['1.2.3.4.5', /must be a valid IPv4 address/],
+      ['1..2.3', /must be a valid IPv4 address/],
+      ['.1.2.3', /must be a valid IPv4 address/],
+      ['1.2.3.99999999999999999999', /must be a valid IPv4 address/],
+      // Parts are judged in order: the first bad part names the rule.
+      ['01.2.3.256', /must not have leading 0s/],
+      ['1.256.3.04', /must be a valid IPv4 address/],
       ['0.0.0.0', /unspecified/],
       ['127.0.0.1', /loopback/],
       ['127.255.0.9', /loopback/],

@@ -33,6 +33,12 @@ describe('validateEndpointInput', () => {
     });
   });
 
+  it('writes its keys in one order whatever the input order, leaving absent ones out (the event JSON is stable)', () => {
+    const input = anEndpointInput({ ttlSeconds: 30, ports: [{ name: 'http', protocol: 'TCP', port: 8080 }], zone: 'z1', hostname: 'web-1', namespace: 'default' });
+    expect(Object.keys(validateEndpointInput(input, aService()))).toEqual(['id', 'addresses', 'conditions', 'hostname', 'zone', 'ports', 'ttlSeconds', 'deregisterAfterSeconds']);
+    expect(Object.keys(validateEndpointInput(anEndpointInput({ zone: '', nodeName: 'node-1' }), aService()))).toEqual(['id', 'addresses', 'conditions', 'nodeName', 'ports']);
+  });
+
   it('keeps every given field and canonicalizes addresses', () => {
     const input = anEndpointInput({
       namespace: 'default',

@@ -35,38 +35,29 @@ export const validateEndpointInput = (
   const addresses = validateAddresses(input.addresses, service, `${field}.addresses`);
   const id = input.id === null || input.id === undefined ? addresses[0] : validateEndpointId(input.id, `${field}.id`);
   const conditions = validateConditions(input.conditions, `${field}.conditions`);
-  const hostname = optional(input.hostname, (value) =>
-    requireShape(value, `${field}.hostname`, isDns1123Label, `hostname ${DNS1123_LABEL_RULE}`),
-  );
+  const hostname = input.hostname == null ? undefined : requireShape(input.hostname, `${field}.hostname`, isDns1123Label, `hostname ${DNS1123_LABEL_RULE}`);
   // A Node name (k8s ValidateNodeName): DNS-1123 subdomain.
-  const nodeName = optional(input.nodeName, (value) =>
-    requireShape(value, `${field}.nodeName`, isDns1123Subdomain, `nodeName ${DNS1123_SUBDOMAIN_RULE}`),
-  );
+  const nodeName = input.nodeName == null ? undefined : requireShape(input.nodeName, `${field}.nodeName`, isDns1123Subdomain, `nodeName ${DNS1123_SUBDOMAIN_RULE}`);
   // Upstream leaves zone unvalidated, but it is copied into hints.forZones, which must be label
   // values; checking here keeps hint-bearing slices valid. An empty zone means "no zone".
-  const zone = optional(input.zone, (value) =>
-    requireShape(value, `${field}.zone`, isLabelValue, `zone ${LABEL_VALUE_RULE}`),
-  );
+  const zone = input.zone == null ? undefined : requireShape(input.zone, `${field}.zone`, isLabelValue, `zone ${LABEL_VALUE_RULE}`);
   const ports = validateInstancePorts(input.ports ?? [], service, `${field}.ports`);
-  const ttlSeconds = optional(input.ttlSeconds, (value) =>
-    requireIntegerInRange(value, `${field}.ttlSeconds`, 1, MAX_TTL_SECONDS),
-  );
+  const ttlSeconds = input.ttlSeconds == null ? undefined : requireIntegerInRange(input.ttlSeconds, `${field}.ttlSeconds`, 1, MAX_TTL_SECONDS);
   const deregisterAfterSeconds = validateDeregisterAfter(input.deregisterAfterSeconds, ttlSeconds, field);
-  return {
-    id,
-    addresses,
-    conditions,
-    ...(hostname === undefined ? {} : { hostname }),
-    ...(nodeName === undefined ? {} : { nodeName }),
-    ...(zone === undefined || zone === '' ? {} : { zone }),
-    ports,
-    ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
-    ...(deregisterAfterSeconds === undefined ? {} : { deregisterAfterSeconds }),
-  };
+  // Absent fields are left out, key by key in this order (the event's JSON keeps it), without a
+  // spread of a literal per field: the projector runs this again on every event it reads.
+  const endpoint: Building<EndpointDefinition> = { id, addresses, conditions };
+  if (hostname !== undefined) endpoint.hostname = hostname;
+  if (nodeName !== undefined) endpoint.nodeName = nodeName;
+  if (zone !== undefined && zone !== '') endpoint.zone = zone;
+  endpoint.ports = ports;
+  if (ttlSeconds !== undefined) endpoint.ttlSeconds = ttlSeconds;
+  if (deregisterAfterSeconds !== undefined) endpoint.deregisterAfterSeconds = deregisterAfterSeconds;
+  // Every required key is set above.
+  return endpoint as EndpointDefinition;
 };
 
-const optional = <T, R>(value: T | null | undefined, validate: (value: T) => R): R | undefined =>
-  value === null || value === undefined ? undefined : validate(value);
+type Building<T> = { -readonly [K in keyof T]?: T[K] };
 
 const serviceRef = (service: ServiceDefinition): string => `${service.namespace}/${service.name}`;
 const listOf = (items: readonly string[]): string => `[${items.join(', ')}]`;
@@ -103,17 +94,17 @@ const validateAddresses = (
     throw badInput(field, `Too many: ${raws.length}: must have at most ${MAX_ENDPOINT_ADDRESSES} addresses`);
   }
   const canonical: string[] = [];
-  for (const [index, raw] of raws.entries()) {
-    const itemField = atIndex(field, index);
-    const parsed = parseAddress(raw);
-    if (!parsed.ok) throw badInput(itemField, parsed.rule);
+  // The field path of an item is built only for an error: the projector validates every event again.
+  for (let index = 0; index < raws.length; index++) {
+    const parsed = parseAddress(raws[index]);
+    if (!parsed.ok) throw badInput(atIndex(field, index), parsed.rule);
     // Each family becomes its own slice set (reconcileByAddressType); an address of a family the
     // service does not serve would never reach a slice, so it is refused rather than hidden.
-    if (!service.addressTypes.includes(parsed.family)) throw badInput(itemField, familyRule(parsed.family, service));
+    if (!service.addressTypes.includes(parsed.family)) throw badInput(atIndex(field, index), familyRule(parsed.family, service));
     // Endpoint.addresses is listType=set; compared after canonicalization so 2001:DB8::1 and
     // 2001:db8::1 are the same address.
     if (canonical.includes(parsed.canonical)) {
-      throw badInput(itemField, `Duplicate value: ${JSON.stringify(parsed.canonical)}: addresses must be unique`);
+      throw badInput(atIndex(field, index), `Duplicate value: ${JSON.stringify(parsed.canonical)}: addresses must be unique`);
     }
     canonical.push(parsed.canonical);
   }
