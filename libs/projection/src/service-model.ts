@@ -130,6 +130,7 @@ export class ServiceModel implements JudgedState {
 
   /** Applies a reconcile plan: the slice list and the endpoint → slice index follow, touching only written slices. */
   applyPlan(plan: SlicePlan): void {
+    if (plan.create.length === 0 && plan.delete.length === 0 && this.replaceInPlace(plan.update)) return;
     const written = new Map<string, EndpointSlice | undefined>();
     for (const slice of [...plan.create, ...plan.update]) written.set(slice.name, slice);
     for (const slice of plan.delete) written.set(slice.name, undefined);
@@ -148,6 +149,34 @@ export class ServiceModel implements JudgedState {
     const created = [...written.values()].filter((s): s is EndpointSlice => s !== undefined);
     for (const slice of created) this.reindex(undefined, slice);
     this.slices = created.length === 0 ? kept : [...kept, ...created].sort(byName);
+  }
+
+  /**
+   * The common plan rewrites slices the list holds: each is found by name (the list is sorted) and
+   * replaced where it stands, so a command into a service of 500 slices does not copy the list.
+   * False, with nothing changed, when one of them is not in the list.
+   */
+  private replaceInPlace(updates: readonly EndpointSlice[]): boolean {
+    const indexes = updates.map((slice) => this.indexOfSlice(slice.name));
+    if (indexes.some((index) => index < 0)) return false;
+    updates.forEach((next, i) => {
+      this.reindex(this.slices[indexes[i]], next);
+      this.slices[indexes[i]] = next;
+    });
+    return true;
+  }
+
+  private indexOfSlice(name: string): number {
+    let low = 0;
+    let high = this.slices.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const candidate = this.slices[middle].name;
+      if (candidate === name) return middle;
+      if (candidate < name) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
   }
 
   /** The index follows one slice's change: only endpoints that left or joined it are touched. */

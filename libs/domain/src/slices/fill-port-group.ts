@@ -27,6 +27,8 @@ export interface PortGroupFill {
    * incremental planner knows which slices no change touched); they are unchanged.
    */
   readonly inSync?: (slice: EndpointSlice) => boolean;
+  /** With `inSync`: the slices that are not in sync, in name order, so phase 1 need not look at the others. */
+  readonly walk?: readonly EndpointSlice[];
 }
 
 export interface GroupWrites {
@@ -46,26 +48,25 @@ type Mark = 'update' | 'unchanged';
 interface Held {
   readonly existing: EndpointSlice;
   mark: Mark;
-  /** What phase 1 kept; undefined for an in-sync slice, whose endpoints are copied only if filled. */
-  kept: SliceEndpoint[] | undefined;
+  /** What phase 1 kept, or an in-sync slice's endpoints once phase 3 fills it. */
+  readonly kept: SliceEndpoint[];
 }
 
-const sizeOf = (held: Held): number => held.kept?.length ?? held.existing.endpoints.length;
-
 // k8s reconcileByPortMapping (§3.5): the three-phase fill of one (address type, port set) group.
+// An in-sync slice stays a bare slice (no entry) unless phase 3 fills it: a group of a large
+// service holds hundreds of them, and a command walks one or two.
 export const fillPortGroup = (group: PortGroupFill, context: GroupContext): GroupWrites => {
   const max = context.maxEndpointsPerSlice;
   const { pending } = group;
-  const held: Held[] = [];
+  const inSync = (slice: EndpointSlice): boolean => group.inSync?.(slice) === true;
+  /** Walked slices phase 1 kept, and in-sync slices phase 3 filled, by slice. */
+  const held = new Map<EndpointSlice, Held>();
   const deletes: EndpointSlice[] = [];
 
   // Phase 1: keep still-desired endpoints in place (desired version, original order), drop the rest.
   // Taking each endpoint out of `pending` leaves a duplicate only in the first slice walked.
-  for (const slice of group.existing) {
-    if (group.inSync?.(slice) === true) {
-      held.push({ existing: slice, mark: 'unchanged', kept: undefined });
-      continue;
-    }
+  for (const slice of group.walk ?? group.existing) {
+    if (inSync(slice)) continue;
     const kept: SliceEndpoint[] = [];
     let endpointChanged = false;
     for (const endpoint of slice.endpoints) {
@@ -78,10 +79,10 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
     }
     if (endpointChanged || kept.length !== slice.endpoints.length) {
       if (kept.length === 0) deletes.push(slice);
-      else held.push({ existing: slice, mark: 'update', kept });
+      else held.set(slice, { existing: slice, mark: 'update', kept });
     } else {
       const mark = serviceLabelsDiffer(slice.labels, context.definition) ? 'update' : 'unchanged';
-      held.push({ existing: slice, mark, kept });
+      held.set(slice, { existing: slice, mark, kept });
     }
   }
 
@@ -95,18 +96,15 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
   };
 
   // Phase 2: slices written anyway absorb new endpoints at no extra write, fullest first.
-  // Only a walk marks a slice for update here, so each has its kept list.
-  const beingUpdated = held.filter((entry) => entry.mark === 'update');
-  for (const entry of beingUpdated.sort((a, b) => sizeOf(b) - sizeOf(a))) {
-    if (entry.kept !== undefined) fillUp(entry.kept);
-  }
+  const beingUpdated = [...held.values()].filter((entry) => entry.mark === 'update');
+  for (const entry of beingUpdated.sort((a, b) => b.kept.length - a.kept.length)) fillUp(entry.kept);
 
-  // Phase 3: a remainder below M goes whole into the tightest-fitting unchanged slice, else into
-  // a new slice; a remainder is never split across existing slices.
+  // Phase 3: a remainder below M goes whole into the tightest-fitting unchanged slice (walked or
+  // in sync), else into a new slice; a remainder is never split across existing slices.
   const creates: SliceDraft[] = [];
-  const candidates = held.filter((entry) => entry.mark === 'unchanged');
+  let filledInSync = false;
   while (remaining.length > 0) {
-    const reused = remaining.length < max ? tightestFit(candidates, remaining.length, max) : undefined;
+    const reused = remaining.length < max ? tightestFit(group.existing, held, inSync, remaining.length, max) : undefined;
     if (reused === undefined) {
       const created: SliceDraft = {
         addressType: group.addressType,
@@ -117,35 +115,62 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
       fillUp(created.endpoints);
       creates.push(created);
     } else {
-      reused.kept ??= [...reused.existing.endpoints];
-      fillUp(reused.kept);
-      reused.mark = 'update';
-      candidates.splice(candidates.indexOf(reused), 1);
+      let entry = held.get(reused);
+      if (entry === undefined) {
+        entry = { existing: reused, mark: 'update', kept: [...reused.endpoints] };
+        held.set(reused, entry);
+        filledInSync = true;
+      }
+      entry.mark = 'update';
+      fillUp(entry.kept);
     }
   }
 
-  // A loop, not flatMap: a group of a large service holds hundreds of in-sync slices, and flatMap
-  // allocated an empty array for each on every command.
+  // In the order of the existing slices, which the walked ones were held in; an in-sync slice
+  // phase 3 filled was held after them, so then the slices are walked again for the order.
+  let entries = [...held.values()];
+  if (filledInSync) {
+    entries = [];
+    for (const slice of group.existing) {
+      const entry = held.get(slice);
+      if (entry !== undefined) entries.push(entry);
+    }
+  }
   const drafted = (wanted: Mark): DraftOf[] => {
     const drafts: DraftOf[] = [];
-    for (const { existing: slice, mark, kept } of held) {
-      if (mark === wanted && kept !== undefined) {
-        drafts.push({ existing: slice, draft: { addressType: slice.addressType, ports: slice.ports, labels: context.labels, endpoints: kept } });
-      }
+    for (const { existing: slice, mark, kept } of entries) {
+      if (mark === wanted) drafts.push({ existing: slice, draft: { addressType: slice.addressType, ports: slice.ports, labels: context.labels, endpoints: kept } });
     }
     return drafts;
   };
   return { create: creates, update: drafted('update'), delete: deletes, unchanged: drafted('unchanged') };
 };
 
-// k8s getSliceToFill: smallest M - (len + remainder) that is >= 0; a perfect fit ends the search.
-const tightestFit = (candidates: readonly Held[], remainder: number, max: number): Held | undefined => {
-  let closest: Held | undefined;
+// k8s getSliceToFill: smallest M - (len + remainder) that is >= 0, first in slice order on a tie;
+// a perfect fit ends the search. Candidates: slices left unchanged so far (in sync, or walked and kept).
+const tightestFit = (
+  slices: readonly EndpointSlice[],
+  held: ReadonlyMap<EndpointSlice, Held>,
+  inSync: (slice: EndpointSlice) => boolean,
+  remainder: number,
+  max: number,
+): EndpointSlice | undefined => {
+  let closest: EndpointSlice | undefined;
   let closestGap = max;
-  for (const candidate of candidates) {
-    const gap = max - (sizeOf(candidate) + remainder);
+  for (const slice of slices) {
+    const entry = held.get(slice);
+    let size: number;
+    if (entry !== undefined) {
+      if (entry.mark !== 'unchanged') continue;
+      size = entry.kept.length;
+    } else if (inSync(slice)) {
+      size = slice.endpoints.length;
+    } else {
+      continue;
+    }
+    const gap = max - (size + remainder);
     if (gap >= 0 && gap < closestGap) {
-      closest = candidate;
+      closest = slice;
       closestGap = gap;
       if (gap === 0) return closest;
     }

@@ -83,23 +83,31 @@ const familyFill = (
   changed: ReadonlySet<string>,
 ): FamilyFill => {
   const buckets = bucketByPortSet(slices);
+  // Sizes after the change only of the port sets the change touches; another port set keeps its
+  // endpoints, so it is desired while one of its slices holds any (found at the first, mostly).
   const sizes = new Map<string, number>();
-  for (const [key, bucket] of buckets) {
-    sizes.set(key, bucket.reduce((sum, slice) => sum + slice.endpoints.length, 0));
-  }
+  const sizeOf = (key: string): number => {
+    let size = sizes.get(key);
+    if (size === undefined) {
+      size = 0;
+      for (const slice of buckets.get(key) ?? []) size += slice.endpoints.length;
+    }
+    return size;
+  };
   const touched = new Set<EndpointSlice>();
   const touchedKeys = new Set<string>();
   for (const slice of leaving) {
     const key = portSetKey(slice.ports);
     touched.add(slice);
     touchedKeys.add(key);
-    sizes.set(key, (sizes.get(key) ?? 0) - 1);
+    sizes.set(key, sizeOf(key) - 1);
   }
   const enteringByKey = new Map(entering.map((group) => [group.portKey, group] as const));
   for (const group of entering) {
-    sizes.set(group.portKey, (sizes.get(group.portKey) ?? 0) + group.endpoints.length);
+    sizes.set(group.portKey, sizeOf(group.portKey) + group.endpoints.length);
   }
-  const isDesired = (key: string): boolean => (sizes.get(key) ?? 0) > 0;
+  const isDesired = (key: string): boolean =>
+    sizes.has(key) ? (sizes.get(key) ?? 0) > 0 : (buckets.get(key) ?? []).some((slice) => slice.endpoints.length > 0);
 
   const active = [...new Set([...enteringByKey.keys(), ...touchedKeys])].filter(isDesired).sort(compareText);
   return {
@@ -110,11 +118,11 @@ const familyFill = (
       const bucket = buckets.get(portKey) ?? [];
       const group = enteringByKey.get(portKey);
       const pending = new Map((group?.endpoints ?? []).map((endpoint) => [endpoint.targetRef.name, endpoint] as const));
+      // One walked slice (the common command) is found in order without a look at the others.
+      const walk = touched.size === 1 ? [...touched].filter((slice) => portSetKey(slice.ports) === portKey) : bucket.filter((slice) => touched.has(slice));
       // The walked slices' other endpoints are their own desired versions; listed after the
-      // entering ones so that what phase 1 leaves over is still in desired order.
-      for (const slice of bucket) {
-        if (touched.has(slice)) addUnchanged(pending, slice.endpoints, changed);
-      }
+      // entering ones, in slice order, so that what phase 1 leaves over is still in desired order.
+      for (const slice of walk) addUnchanged(pending, slice.endpoints, changed);
       return {
         addressType,
         portKey,
@@ -122,6 +130,7 @@ const familyFill = (
         existing: bucket,
         pending,
         inSync: (slice: EndpointSlice) => !touched.has(slice),
+        walk,
       };
     }),
     isDesired,
