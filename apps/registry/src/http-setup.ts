@@ -1,27 +1,48 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { RegistryConfig } from '@lib/config';
-import { accessMiddleware } from './access/access.middleware';
+import { json } from 'express';
+import { accessMiddleware, authenticateRequest } from './access/access.middleware';
 import { AccessService } from './access/access.service';
+import { fastLaneFailures, graphqlFastLane } from './graphql/graphql-fast-lane';
 import { graphqlHttpHandler } from './graphql/graphql-http.handler';
 import { PreparedDocuments } from './graphql/prepared-documents';
 import { SliceQueryCache } from './graphql/slice-query-cache';
 import { ApiMetrics } from './metrics/api-metrics';
-import { httpMetricsMiddleware } from './metrics/http-metrics';
+import { httpMetricsMiddleware, meterRequest } from './metrics/http-metrics';
 
-/** Request metrics, CORS, authentication with the rate limit, body limit, the direct GraphQL handler: the same for the served app and the test harness. */
+/**
+ * Request metrics, CORS, authentication with the rate limit, body limit, the direct GraphQL handler
+ * (and its fast lane in front of Express): the same for the served app and the test harness.
+ */
 export const configureHttp = (app: NestExpressApplication, config: RegistryConfig): void => {
+  const metrics = app.get(ApiMetrics);
+  const access = app.get(AccessService);
+  const corsEnabled = config.access.corsOrigins.length > 0;
+  const parseJson = json({ limit: config.access.maxBodyBytes });
+  // The fast lane's answers never passed through Express to get it; no answer names the platform.
+  app.disable('x-powered-by');
   // First, so that requests refused by the limits below are timed and counted too.
-  app.use(httpMetricsMiddleware(app.get(ApiMetrics)));
+  app.use(httpMetricsMiddleware(metrics));
   // CORS next: a browser's preflight carries no credentials.
-  if (config.access.corsOrigins.length > 0) app.enableCors({ origin: [...config.access.corsOrigins], credentials: false });
+  if (corsEnabled) app.enableCors({ origin: [...config.access.corsOrigins], credentials: false });
   // Before the body parser, so that an unauthenticated or throttled request never has its body read.
-  app.use('/graphql', accessMiddleware(app.get(AccessService), { idePage: config.access.introspection }));
-  app.useBodyParser('json', { limit: config.access.maxBodyBytes });
-  // Before Apollo's own middleware (mounted at init): plain POSTs that execute cleanly are answered here.
-  if (config.graphqlHttpPipeline === 'direct') {
+  app.use('/graphql', accessMiddleware(access, { idePage: config.access.introspection }));
+  const direct = config.graphqlHttpPipeline === 'direct';
+  if (direct) app.use(fastLaneFailures);
+  app.use(parseJson);
+  if (direct) {
+    // Before Apollo's own middleware (mounted at init): plain POSTs that execute cleanly are answered here.
     const schemaHost = app.get(GraphQLSchemaHost);
-    app.use('/graphql', graphqlHttpHandler(() => schemaHost.schema, app.get(PreparedDocuments), app.get(SliceQueryCache)));
+    const handle = graphqlHttpHandler(() => schemaHost.schema, app.get(PreparedDocuments), app.get(SliceQueryCache));
+    app.use('/graphql', handle);
+    const server = app.getHttpServer();
+    const [express] = server.listeners('request') as RequestListener[];
+    server.removeListener('request', express);
+    const meter = (req: IncomingMessage, res: ServerResponse) => meterRequest(metrics, req, res);
+    const authenticate = (req: IncomingMessage) => authenticateRequest(access, req);
+    server.on('request', graphqlFastLane({ express, meter, authenticate, parseJson, handle, corsEnabled }));
   }
   app.enableShutdownHooks();
 };

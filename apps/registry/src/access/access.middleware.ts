@@ -8,13 +8,30 @@ import type { Principal } from './principal';
 /** The peer's address, the same for HTTP and WebSocket upgrades (no proxy header is trusted). */
 export const clientAddressOf = (request: IncomingMessage): string | undefined => request.socket.remoteAddress;
 
-const principals = new WeakMap<Request, Principal>();
+const principals = new WeakMap<IncomingMessage, Principal>();
+const attempts = new WeakMap<IncomingMessage, Promise<Principal>>();
 
 /** Who sent this request, as accessMiddleware verified it. */
-export const principalOf = (req: Request): Principal => {
+export const principalOf = (req: IncomingMessage): Principal => {
   const principal = principals.get(req);
   // Only reachable if the middleware was not mounted: fail closed.
   if (!principal) throw new Error('request reached GraphQL without passing the access middleware');
+  return principal;
+};
+
+/**
+ * AccessService.authenticate, once per request whoever asks first (the GraphQL fast lane, then
+ * this middleware when the request goes on to Express): a request is charged to the rate limiter
+ * once, and a refusal is the same refusal on either path.
+ */
+export const authenticateRequest = async (access: AccessService, req: IncomingMessage): Promise<Principal> => {
+  let attempt = attempts.get(req);
+  if (attempt === undefined) {
+    attempt = access.authenticate(req.headers.authorization, clientAddressOf(req));
+    attempts.set(req, attempt);
+  }
+  const principal = await attempt;
+  principals.set(req, principal);
   return principal;
 };
 
@@ -32,7 +49,7 @@ export const accessMiddleware =
       return;
     }
     try {
-      principals.set(req, await access.authenticate(req.headers.authorization, clientAddressOf(req)));
+      await authenticateRequest(access, req);
     } catch (error) {
       const { message, code, extensions } = toGraphQLError(error);
       const retryAfter = extensions?.retryAfterSeconds;

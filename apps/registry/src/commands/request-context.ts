@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { isTraceparent } from '@lib/domain';
 import type { Principal } from '../access/principal';
 import { MutationWait, type CommandArgs, type EndpointCommandArgs } from './command-args';
@@ -6,7 +6,7 @@ import type { CommandOptions } from './command.service';
 
 /** What every resolver gets: the caller, and the HTTP request when there is one (not over graphql-ws). */
 export interface RequestContext {
-  readonly req?: Request;
+  readonly req?: IncomingMessage;
   readonly principal: Principal;
 }
 

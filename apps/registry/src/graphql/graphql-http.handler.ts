@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, execute, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { principalOf } from '../access/access.middleware';
 import type { RequestContext } from '../commands/request-context';
@@ -31,7 +31,7 @@ const takesJson = (accept: string | undefined): boolean =>
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Apollo's serialization: errors, data, extensions, then a newline. */
-const send = (res: Response, json: string): void => {
+const send = (res: ServerResponse, json: string): void => {
   const body = `${json}\n`;
   res.statusCode = 200;
   res.setHeader('content-type', CONTENT_TYPE);
@@ -51,11 +51,11 @@ const formatted = (result: ExecutionResult): FormattedExecutionResult => ({
  * is written as Apollo writes it. Only requests that execute cleanly are answered here: anything
  * else (batches, GET, persisted queries, other media types, syntax, validation, cost or variable
  * errors, subscriptions) goes on to Apollo, so every error, status code and header stays Apollo's.
- * Runs after the access middleware and the body parser.
+ * Runs after authentication and the body parser: in the GraphQL fast lane, or as Express middleware.
  */
 export const graphqlHttpHandler =
   (schemaOf: () => GraphQLSchema, documents: PreparedDocuments, sliceCache: SliceQueryCache) =>
-  async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  async (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: () => void): Promise<void> => {
     const request = req.method === 'POST' && takesJson(req.headers.accept) ? plainRequest(req.body) : undefined;
     if (!request) return next();
     const schema = schemaOf();
