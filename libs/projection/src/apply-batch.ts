@@ -276,14 +276,17 @@ export class BatchApplier {
     models: ReadonlyMap<string, ServiceModel>,
     versions: ReadonlyMap<string, string>,
   ): Promise<CommandOutcomeRecord[]> {
-    const endpointKeys = new Map<string, { key: string; id: string }>();
+    /** Per service, the endpoints the applied commands named. */
+    const named = new Map<string, Set<string>>();
     const outcomes: CommandOutcomeRecord[] = [];
     for (const { command, endpointIds } of judged.applied) {
       const model = models.get(command.key) as ServiceModel;
       const version = versions.get(command.events[0].metadata.id) as string;
       model.resourceVersion = version;
+      let ids = named.get(command.key);
+      if (ids === undefined) named.set(command.key, (ids = new Set()));
       for (const id of endpointIds) {
-        endpointKeys.set(JSON.stringify([command.key, id]), { key: command.key, id });
+        ids.add(id);
         const entry = model.endpoints.get(id);
         if (entry?.lastCommandId === command.events[0].metadata.commandId) entry.resourceVersion = version;
       }
@@ -298,13 +301,15 @@ export class BatchApplier {
     await this.repositories.services.save(writes, present.map(([, m]) => storedService(m)));
     const upserts = [];
     const removals = [];
-    for (const { key, id } of endpointKeys.values()) {
+    for (const [key, ids] of named) {
       const model = models.get(key) as ServiceModel;
       if (!model.definition) continue;
       const { namespace, name } = model.definition;
-      const entry = model.endpoints.get(id);
-      if (entry) upserts.push({ namespace, serviceName: name, ...entry });
-      else removals.push({ namespace, serviceName: name, id });
+      for (const id of ids) {
+        const entry = model.endpoints.get(id);
+        if (entry) upserts.push({ namespace, serviceName: name, ...entry });
+        else removals.push({ namespace, serviceName: name, id });
+      }
     }
     await this.repositories.endpoints.delete(writes, removals);
     await this.repositories.endpoints.save(writes, upserts);

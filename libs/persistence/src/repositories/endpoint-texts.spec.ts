@@ -30,6 +30,25 @@ describe('EndpointTexts', () => {
     expect(serializedObjects(() => texts.json('default/web-fghij', endpoints))).toEqual([...endpoints]);
   });
 
+  it('finds an endpoint that moved: after a removal, an update in place, a reordering', () => {
+    const texts = new EndpointTexts(1_000_000);
+    const more = [...endpoints, extra];
+    const changes = [more.slice(1), [more[0], more[2], more[1], more[3]], [...more].reverse()];
+    for (const next of changes) {
+      texts.json('default/web-abcde', more);
+      let json = '';
+      expect(serializedObjects(() => (json = texts.json('default/web-abcde', next)))).toEqual([]);
+      expect(json).toBe(JSON.stringify(next));
+    }
+    // An update in place serializes the one endpoint that is new at its index.
+    texts.json('default/web-abcde', endpoints);
+    const updated: SliceEndpoint = { ...endpoints[1], conditions: { ...endpoints[1].conditions, ready: false } };
+    const withUpdate = [endpoints[0], updated, endpoints[2]];
+    let json = '';
+    expect(serializedObjects(() => (json = texts.json('default/web-abcde', withUpdate)))).toEqual([updated]);
+    expect(json).toBe(JSON.stringify(withUpdate));
+  });
+
   it('holds the slices changed last, up to its bound in characters', () => {
     const texts = new EndpointTexts(JSON.stringify(endpoints).length);
     texts.json('default/a', endpoints);
