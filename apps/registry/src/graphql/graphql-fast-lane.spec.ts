@@ -4,7 +4,7 @@ import { fastLaneFailures, graphqlFastLane, type GraphQLFastLaneParts } from './
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The lane with recording parts; each step's behaviour as given. */
-const lane = (options: { refuse?: boolean; bodyError?: Error; handler?: 'answer' | 'next' | Error; corsEnabled?: boolean } = {}) => {
+const lane = (options: { refuse?: boolean; bodyError?: Error; parseThrows?: Error; handler?: 'answer' | 'next' | Error; corsEnabled?: boolean } = {}) => {
   const steps: string[] = [];
   const parts: GraphQLFastLaneParts = {
     express: (req) => {
@@ -19,6 +19,7 @@ const lane = (options: { refuse?: boolean; bodyError?: Error; handler?: 'answer'
     },
     parseJson: (_req, _res, next) => {
       steps.push('parse');
+      if (options.parseThrows) throw options.parseThrows;
       next(options.bodyError);
     },
     handle: async (_req, _res, next) => {
@@ -74,6 +75,13 @@ describe('graphqlFastLane: POST /graphql before Express', () => {
     listener(request('POST', '/graphql'), {} as ServerResponse);
     await flush();
     expect(steps).toEqual(['meter', 'authenticate', 'parse', 'express(request entity too large)']);
+  });
+
+  it('a step that throws instead of calling back is raised in Express too, never left unhandled', async () => {
+    const { listener, steps } = lane({ parseThrows: new Error('parser broke') });
+    listener(request('POST', '/graphql'), {} as ServerResponse);
+    await flush();
+    expect(steps).toEqual(['meter', 'authenticate', 'parse', 'express(parser broke)']);
   });
 
   it('what the direct handler leaves goes on to Express (Apollo), and what it throws is raised there', async () => {

@@ -48,14 +48,17 @@ export const graphqlFastLane =
       if (failure !== undefined) failures.set(req, failure);
       parts.express(req, res);
     };
+    const serve = async (): Promise<void> => {
+      try {
+        await parts.authenticate(req);
+      } catch {
+        // The access middleware answers with the same refusal.
+        return toExpress();
+      }
+      const unreadable = await new Promise<unknown>((resolve) => parts.parseJson(req, res, resolve));
+      if (unreadable !== undefined) return toExpress(unreadable);
+      await parts.handle(req, res, () => toExpress());
+    };
     parts.meter(req, res);
-    parts.authenticate(req).then(
-      () =>
-        parts.parseJson(req, res, (error) => {
-          if (error !== undefined) return toExpress(error);
-          parts.handle(req, res, () => toExpress()).catch(toExpress);
-        }),
-      // The access middleware answers with the same refusal.
-      () => toExpress(),
-    );
+    serve().catch(toExpress);
   };
