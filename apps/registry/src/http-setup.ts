@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { RegistryConfig } from '@lib/config';
+import cors from 'cors';
 import { json } from 'express';
 import { accessMiddleware, authenticateRequest } from './access/access.middleware';
 import { AccessService } from './access/access.service';
@@ -19,14 +20,15 @@ import { httpMetricsMiddleware, meterRequest } from './metrics/http-metrics';
 export const configureHttp = (app: NestExpressApplication, config: RegistryConfig): void => {
   const metrics = app.get(ApiMetrics);
   const access = app.get(AccessService);
-  const corsEnabled = config.access.corsOrigins.length > 0;
+  // Without origins CORS stays closed: no header is added, preflights get no grant.
+  const applyCors = config.access.corsOrigins.length > 0 ? cors({ origin: [...config.access.corsOrigins], credentials: false }) : undefined;
   const parseJson = json({ limit: config.access.maxBodyBytes });
   // The fast lane's answers never passed through Express to get it; no answer names the platform.
   app.disable('x-powered-by');
   // First, so that requests refused by the limits below are timed and counted too.
   app.use(httpMetricsMiddleware(metrics));
   // CORS next: a browser's preflight carries no credentials.
-  if (corsEnabled) app.enableCors({ origin: [...config.access.corsOrigins], credentials: false });
+  if (applyCors) app.use(applyCors);
   // Before the body parser, so that an unauthenticated or throttled request never has its body read.
   app.use('/graphql', accessMiddleware(access, { idePage: config.access.introspection }));
   const direct = config.graphqlHttpPipeline === 'direct';
@@ -42,7 +44,8 @@ export const configureHttp = (app: NestExpressApplication, config: RegistryConfi
     server.removeListener('request', express);
     const meter = (req: IncomingMessage, res: ServerResponse) => meterRequest(metrics, req, res);
     const authenticate = (req: IncomingMessage) => authenticateRequest(access, req);
-    server.on('request', graphqlFastLane({ express, meter, authenticate, parseJson, handle, corsEnabled }));
+    const allowOrigin = (req: IncomingMessage, res: ServerResponse, next: () => void) => (applyCors ? applyCors(req, res, next) : next());
+    server.on('request', graphqlFastLane({ express, meter, allowOrigin, authenticate, parseJson, handle }));
   }
   app.enableShutdownHooks();
 };

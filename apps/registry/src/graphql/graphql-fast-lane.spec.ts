@@ -4,7 +4,7 @@ import { fastLaneFailures, graphqlFastLane, type GraphQLFastLaneParts } from './
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The lane with recording parts; each step's behaviour as given. */
-const lane = (options: { refuse?: boolean; bodyError?: Error; parseThrows?: Error; handler?: 'answer' | 'next' | Error; corsEnabled?: boolean } = {}) => {
+const lane = (options: { refuse?: boolean; bodyError?: Error; parseThrows?: Error; handler?: 'answer' | 'next' | Error } = {}) => {
   const steps: string[] = [];
   const parts: GraphQLFastLaneParts = {
     express: (req) => {
@@ -13,6 +13,10 @@ const lane = (options: { refuse?: boolean; bodyError?: Error; parseThrows?: Erro
       steps.push(`express(${raised === undefined ? '' : (raised as Error).message})`);
     },
     meter: () => steps.push('meter'),
+    allowOrigin: (_req, _res, next) => {
+      steps.push('cors');
+      next();
+    },
     authenticate: async () => {
       steps.push('authenticate');
       if (options.refuse) throw new Error('refused');
@@ -27,7 +31,6 @@ const lane = (options: { refuse?: boolean; bodyError?: Error; parseThrows?: Erro
       if (options.handler instanceof Error) throw options.handler;
       if (options.handler === 'next') next();
     },
-    corsEnabled: options.corsEnabled ?? false,
   };
   return { listener: graphqlFastLane(parts), steps };
 };
@@ -35,11 +38,11 @@ const lane = (options: { refuse?: boolean; bodyError?: Error; parseThrows?: Erro
 const request = (method: string, url: string, headers: Record<string, string> = {}) => ({ method, url, headers }) as unknown as IncomingMessage;
 
 describe('graphqlFastLane: POST /graphql before Express', () => {
-  it('meters, authenticates, parses and answers a plain POST without Express', async () => {
+  it('meters, applies CORS, authenticates, parses and answers a plain POST without Express', async () => {
     const { listener, steps } = lane({ handler: 'answer' });
     listener(request('POST', '/graphql'), {} as ServerResponse);
     await flush();
-    expect(steps).toEqual(['meter', 'authenticate', 'parse', 'handle']);
+    expect(steps).toEqual(['meter', 'cors', 'authenticate', 'parse', 'handle']);
   });
 
   it.each([
@@ -53,35 +56,25 @@ describe('graphqlFastLane: POST /graphql before Express', () => {
     expect(steps).toEqual(['express()']);
   });
 
-  it('leaves a cross-origin request to Express when CORS is on, and takes it when CORS is off', async () => {
-    const on = lane({ corsEnabled: true });
-    on.listener(request('POST', '/graphql', { origin: 'https://console.example' }), {} as ServerResponse);
-    const off = lane({ corsEnabled: false, handler: 'answer' });
-    off.listener(request('POST', '/graphql', { origin: 'https://console.example' }), {} as ServerResponse);
-    await flush();
-    expect(on.steps).toEqual(['express()']);
-    expect(off.steps).toEqual(['meter', 'authenticate', 'parse', 'handle']);
-  });
-
   it('a refused token goes to Express unread, which answers the same refusal', async () => {
     const { listener, steps } = lane({ refuse: true });
     listener(request('POST', '/graphql'), {} as ServerResponse);
     await flush();
-    expect(steps).toEqual(['meter', 'authenticate', 'express()']);
+    expect(steps).toEqual(['meter', 'cors', 'authenticate', 'express()']);
   });
 
   it('an unreadable body is raised in Express where its body parser stands', async () => {
     const { listener, steps } = lane({ bodyError: new Error('request entity too large') });
     listener(request('POST', '/graphql'), {} as ServerResponse);
     await flush();
-    expect(steps).toEqual(['meter', 'authenticate', 'parse', 'express(request entity too large)']);
+    expect(steps).toEqual(['meter', 'cors', 'authenticate', 'parse', 'express(request entity too large)']);
   });
 
   it('a step that throws instead of calling back is raised in Express too, never left unhandled', async () => {
     const { listener, steps } = lane({ parseThrows: new Error('parser broke') });
     listener(request('POST', '/graphql'), {} as ServerResponse);
     await flush();
-    expect(steps).toEqual(['meter', 'authenticate', 'parse', 'express(parser broke)']);
+    expect(steps).toEqual(['meter', 'cors', 'authenticate', 'parse', 'express(parser broke)']);
   });
 
   it('what the direct handler leaves goes on to Express (Apollo), and what it throws is raised there', async () => {
@@ -90,7 +83,7 @@ describe('graphqlFastLane: POST /graphql before Express', () => {
     const threw = lane({ handler: new Error('boom') });
     threw.listener(request('POST', '/graphql'), {} as ServerResponse);
     await flush();
-    expect(left.steps).toEqual(['meter', 'authenticate', 'parse', 'handle', 'express()']);
-    expect(threw.steps).toEqual(['meter', 'authenticate', 'parse', 'handle', 'express(boom)']);
+    expect(left.steps).toEqual(['meter', 'cors', 'authenticate', 'parse', 'handle', 'express()']);
+    expect(threw.steps).toEqual(['meter', 'cors', 'authenticate', 'parse', 'handle', 'express(boom)']);
   });
 });

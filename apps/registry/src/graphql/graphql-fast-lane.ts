@@ -6,14 +6,14 @@ export interface GraphQLFastLaneParts {
   /** The Express app: every request the lane does not finish goes on to it, whole. */
   readonly express: RequestListener;
   readonly meter: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The CORS middleware Express runs too (its headers, set twice, are the same headers). */
+  readonly allowOrigin: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   /** Once per request (see authenticateRequest): Express's access middleware gives the same answer. */
   readonly authenticate: (req: IncomingMessage) => Promise<unknown>;
   /** The JSON body parser Express runs too: on a request it has read, Express's copy does nothing. */
   readonly parseJson: (req: IncomingMessage, res: ServerResponse, next: Continue) => void;
   /** The direct GraphQL handler; `next` hands a request it does not answer to Apollo. */
   readonly handle: (req: IncomingMessage, res: ServerResponse, next: () => void) => Promise<void>;
-  /** With CORS on, a request from another origin needs Express's CORS handling. */
-  readonly corsEnabled: boolean;
 }
 
 const GRAPHQL_URL = '/graphql';
@@ -29,10 +29,9 @@ export const fastLaneFailures = (req: IncomingMessage, _res: ServerResponse, nex
 
 /**
  * `POST /graphql` without Express's router: the HTTP server's request listener runs the same steps
- * the Express stack runs for it (metrics, authentication, the JSON body parser, the direct handler)
- * and hands anything else to Express, as it is: other paths and methods, a request from another
- * origin when CORS is on, a refused token, an unreadable body, and whatever the direct handler
- * leaves to Apollo. The steps remember what they did on the request, so Express neither counts,
+ * the Express stack runs for it (metrics, CORS, authentication, the JSON body parser, the direct
+ * handler) and hands anything else to Express, as it is: other paths and methods, a refused token,
+ * an unreadable body, and whatever the direct handler leaves to Apollo. The steps remember what they did on the request, so Express neither counts,
  * charges nor reads it twice, and a refusal or a failure reaches the client as it does through
  * Express. Express's router matched each mutation against every layer of the app (Nest's
  * controllers among them) and decorated request and response; this takes that off the write path.
@@ -40,7 +39,7 @@ export const fastLaneFailures = (req: IncomingMessage, _res: ServerResponse, nex
 export const graphqlFastLane =
   (parts: GraphQLFastLaneParts): RequestListener =>
   (req, res) => {
-    if (req.method !== 'POST' || req.url !== GRAPHQL_URL || (parts.corsEnabled && req.headers.origin !== undefined)) {
+    if (req.method !== 'POST' || req.url !== GRAPHQL_URL) {
       parts.express(req, res);
       return;
     }
@@ -49,6 +48,7 @@ export const graphqlFastLane =
       parts.express(req, res);
     };
     const serve = async (): Promise<void> => {
+      await new Promise<void>((resolve) => parts.allowOrigin(req, res, resolve));
       try {
         await parts.authenticate(req);
       } catch {
