@@ -31,10 +31,11 @@ export const fastLaneFailures = (req: IncomingMessage, _res: ServerResponse, nex
  * `POST /graphql` without Express's router: the HTTP server's request listener runs the same steps
  * the Express stack runs for it (metrics, CORS, authentication, the JSON body parser, the direct
  * handler) and hands anything else to Express, as it is: other paths and methods, a refused token,
- * an unreadable body, and whatever the direct handler leaves to Apollo. The steps remember what they did on the request, so Express neither counts,
- * charges nor reads it twice, and a refusal or a failure reaches the client as it does through
- * Express. Express's router matched each mutation against every layer of the app (Nest's
- * controllers among them) and decorated request and response; this takes that off the write path.
+ * an unreadable body, and whatever the direct handler leaves to Apollo. The steps remember what
+ * they did on the request, so Express neither counts, charges nor reads it twice, and a refusal or
+ * a failure reaches the client as it does through Express. Express's router matched each mutation
+ * against every layer of the app (Nest's controllers among them) and decorated request and
+ * response; this takes that off the write path.
  */
 export const graphqlFastLane =
   (parts: GraphQLFastLaneParts): RequestListener =>
