@@ -78,6 +78,15 @@ const recorder = () => {
   };
 };
 
+/** The model's endpoint → slice index, and the one its slices imply: they must agree after every command. */
+const indexOf = (model: ServiceModel): Record<string, string[]> =>
+  Object.fromEntries([...model.endpoints.keys()].map((id) => [id, [...model.slicesOf(id)].sort()]).filter(([, names]) => names.length > 0));
+const indexFromSlices = (slices: readonly EndpointSlice[]): Record<string, string[]> => {
+  const index: Record<string, string[]> = {};
+  for (const slice of slices) for (const { targetRef } of slice.endpoints) (index[targetRef.name] ??= []).push(slice.name);
+  return Object.fromEntries(Object.entries(index).map(([id, names]) => [id, names.sort()]));
+};
+
 describe('applyCommand: the projector model planned incrementally equals the full reconcile of the folded state', () => {
   it.each([1, 3, 7, 100])('keeps identical slices over random commands, maxEndpointsPerSlice %i', (max) => {
     for (let seed = 1; seed <= 12; seed++) {
@@ -99,6 +108,7 @@ describe('applyCommand: the projector model planned incrementally equals the ful
         reference = [...reference.filter((s) => !deleted.has(s.name)).map((s) => written.get(s.name) ?? s), ...plan.create.filter((s) => !reference.some((r) => r.name === s.name))]
           .sort((a, b) => (a.name < b.name ? -1 : 1));
         expect({ seed, step, slices: model.slices }).toEqual({ seed, step, slices: reference });
+        expect({ seed, step, index: indexOf(model) }).toEqual({ seed, step, index: indexFromSlices(model.slices) });
       }
     }
   });

@@ -182,8 +182,13 @@ export class ServiceModel implements JudgedState {
   /** The index follows one slice's change: only endpoints that left or joined it are touched. */
   private reindex(before: EndpointSlice | undefined, after: EndpointSlice | undefined): void {
     const name = (before ?? after)?.name as string;
-    // The common write replaces endpoints in place: the same ids in the same order need no sets.
-    if (before && after && sameIds(before.endpoints, after.endpoints)) return;
+    // The common writes keep the slice's ids in order: an update replaces endpoints in place, a
+    // registration appends. Only the appended ids need indexing; no sets.
+    const kept = before && after ? keptPrefix(before.endpoints, after.endpoints) : 0;
+    if (before && after && kept === before.endpoints.length) {
+      for (let i = kept; i < after.endpoints.length; i++) this.addSliceOf(after.endpoints[i].targetRef.name, name);
+      return;
+    }
     const stayed = new Set<string>();
     if (before) {
       const remaining = new Set(after?.endpoints.map((e) => e.targetRef.name));
@@ -192,12 +197,13 @@ export class ServiceModel implements JudgedState {
         else this.removeSliceOf(targetRef.name, name);
       }
     }
-    for (const { targetRef } of after?.endpoints ?? []) {
-      if (stayed.has(targetRef.name)) continue;
-      const names = this.sliceNames.get(targetRef.name);
-      if (names) names.push(name);
-      else this.sliceNames.set(targetRef.name, [name]);
-    }
+    for (const { targetRef } of after?.endpoints ?? []) if (!stayed.has(targetRef.name)) this.addSliceOf(targetRef.name, name);
+  }
+
+  private addSliceOf(id: string, name: string): void {
+    const names = this.sliceNames.get(id);
+    if (names) names.push(name);
+    else this.sliceNames.set(id, [name]);
   }
 
   private removeSliceOf(id: string, name: string): void {
@@ -213,8 +219,10 @@ const MAX_ABSENT = 10_000;
 
 const byName = (a: EndpointSlice, b: EndpointSlice): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-const sameIds = (a: readonly SliceEndpoint[], b: readonly SliceEndpoint[]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i].targetRef.name !== b[i].targetRef.name) return false;
-  return true;
+/** How many leading entries of `after` hold the same endpoints as `before`'s, up to the shorter length. */
+const keptPrefix = (before: readonly SliceEndpoint[], after: readonly SliceEndpoint[]): number => {
+  const length = Math.min(before.length, after.length);
+  let i = 0;
+  while (i < length && before[i].targetRef.name === after[i].targetRef.name) i++;
+  return i;
 };
