@@ -24,6 +24,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { applyCommand, type CommandEffects } from './apply-command';
 import { coalesceWrites, type PendingWrite } from './coalesce-writes';
+import { ComputeLane, ITEMS_BETWEEN_YIELDS, yieldToIo } from './compute-lane';
 import { lastLeaseWritePerEndpoint } from './lease-writes';
 import { ServiceCache, type ModelNeed } from './service-cache';
 import type { ServiceModel } from './service-model';
@@ -81,6 +82,7 @@ export class BatchApplier {
   private readonly cache: ServiceCache;
   /** Partitions whose offset row exists: their first batch too can be applied ahead of the locks. */
   private readonly partitionsWithRows = new Set<string>();
+  private readonly lane = new ComputeLane();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -98,11 +100,24 @@ export class BatchApplier {
    * without it. A crash in between can only repeat a dead letter, never lose one.
    */
   async apply(batches: readonly LogBatch[]): Promise<AppliedBatch> {
-    const parts = batches.map((batch) => ({
-      batch,
-      tp: { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition },
-      decoded: batch.messages.map(decode),
-    }));
+    // Held from here: the other transaction in flight evicts around these services, not them.
+    const keys = new Set(batches.flatMap((b) => b.messages.flatMap((m) => m.key ?? [])));
+    this.cache.hold(keys);
+    const leaveLane = await this.lane.enter();
+    try {
+      return await this.applyEntered(batches, leaveLane);
+    } finally {
+      leaveLane();
+      this.cache.release(keys);
+    }
+  }
+
+  /** `apply` once in the compute lane, which it leaves as soon as only Postgres's part remains. */
+  private async applyEntered(batches: readonly LogBatch[], leaveLane: () => void): Promise<AppliedBatch> {
+    const parts: (DecodedPart & { readonly batch: LogBatch })[] = [];
+    for (const batch of batches) {
+      parts.push({ batch, tp: { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition }, decoded: await decodeAll(batch.messages) });
+    }
     const unapplicable = new Map<LogMessage, string>();
     for (const part of parts) for (const d of part.decoded) if ('error' in d) unapplicable.set(d.message, d.error);
     const lettered = new Set<LogMessage>();
@@ -118,9 +133,10 @@ export class BatchApplier {
       }
       const touched = new Set<string>();
       try {
-        const applied =
-          (await this.applyAhead(parts, unapplicable, touched)) ??
-          (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
+        const ahead = await this.applyAhead(parts, unapplicable, touched, leaveLane);
+        // Under the locks, the slow path does not hold up the lane while it waits for them.
+        leaveLane();
+        const applied = ahead ?? (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
         this.cache.settle();
         return applied;
       } catch (error) {
@@ -145,6 +161,7 @@ export class BatchApplier {
     parts: readonly DecodedPart[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
+    leaveLane: () => void,
   ): Promise<AppliedBatch | undefined> {
     const withoutRows = parts.map((p) => p.tp).filter((tp) => !this.partitionsWithRows.has(`${tp.topic}/${tp.partition}`));
     if (withoutRows.length > 0) {
@@ -159,11 +176,12 @@ export class BatchApplier {
     const transaction = new EarlyTransaction(this.dataSource);
     let judged: Judged;
     try {
-      judged = this.applyCommands(commands, models);
+      judged = await this.applyCommands(commands, models);
     } catch (error) {
       await transaction.abandon();
       throw error;
     }
+    leaveLane();
     const plan = versionPlan(judged);
     const traced = hopTrace.enabled ? traceparentsOf(commands) : [];
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
@@ -201,7 +219,7 @@ export class BatchApplier {
     const keys = [...new Set(commands.map((c) => c.key))];
     keys.forEach((key) => touched.add(key));
     const models = await this.cache.acquire(tx, modelNeeds(commands));
-    const judged = this.applyCommands(commands, models);
+    const judged = await this.applyCommands(commands, models);
     const plan = versionPlan(judged);
     // Reserved as late as possible: the counter lock is held from there to the commit.
     const latest = plan.count === 0 ? BigInt(await this.repositories.changes.latest(tx)) : (await this.repositories.changes.reserve(tx, plan.count)) + BigInt(plan.count - 1);
@@ -248,10 +266,12 @@ export class BatchApplier {
     };
   }
 
-  private applyCommands(commands: readonly Command[], models: ReadonlyMap<string, ServiceModel>): Judged {
+  private async applyCommands(commands: readonly Command[], models: ReadonlyMap<string, ServiceModel>): Promise<Judged> {
     const applied: AppliedCommand[] = [];
     const rejected: { command: Command; verdict: Extract<Verdict, { status: 'REJECTED' }> }[] = [];
-    for (const command of commands) {
+    for (let i = 0; i < commands.length; i++) {
+      if (i > 0 && i % ITEMS_BETWEEN_YIELDS === 0) await yieldToIo();
+      const command = commands[i];
       const model = models.get(command.key) as ServiceModel;
       const verdict = judge(command.events, model);
       if (verdict.status === 'REJECTED') {
@@ -468,6 +488,15 @@ const historyEntries = (
       return [{ namespace, serviceName: name, endpointId, eventId: metadata.id, type: event.type, time: metadata.time, actor: metadata.actor, data: event.data, resourceVersions }];
     });
   });
+};
+
+const decodeAll = async (messages: readonly LogMessage[]): Promise<Decoded[]> => {
+  const decoded: Decoded[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0 && i % ITEMS_BETWEEN_YIELDS === 0) await yieldToIo();
+    decoded.push(decode(messages[i]));
+  }
+  return decoded;
 };
 
 const decode = (message: LogMessage): Decoded => {

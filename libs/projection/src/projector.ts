@@ -16,10 +16,16 @@ const MAX_BACKOFF_MS = 5000;
 /** About a minute of retries (backoff up to MAX_BACKOFF_MS) before a start gives up. */
 const POSITION_CHECK_ATTEMPTS = 15;
 /**
- * Up to 250 services per transaction bound what one commit loads, writes and holds in memory (a
- * partition batch is never split); two transactions in flight overlap Node's work with Postgres's.
+ * Up to 250 services or 4,000 events per transaction bound what one commit loads, writes and holds
+ * in memory (a partition batch is never split). Two transactions in flight overlap Node's work with
+ * Postgres's (see ComputeLane): a backlog's fetch carries partition batches of thousands of
+ * events, each then a transaction of its own, so one is judged while Postgres writes the other.
  */
-export const GROUP_COMMIT = { maxWeight: 250, weightOf: (batch: LogBatch) => new Set(batch.messages.map((m) => m.key)).size, concurrency: 2 };
+export const GROUP_COMMIT = {
+  maxWeight: 250,
+  weightOf: (batch: LogBatch) => Math.max(new Set(batch.messages.map((m) => m.key)).size, Math.ceil(batch.messages.length / 16)),
+  concurrency: 2,
+};
 
 /** Runs the consumer: each batch is applied with retries until it commits; nothing is skipped. */
 export class Projector {

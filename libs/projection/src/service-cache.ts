@@ -21,6 +21,8 @@ export interface ModelNeed {
 export class ServiceCache {
   private readonly models = new Map<string, ServiceModel>();
   private held = 0;
+  /** Keys of the transactions in flight (how many hold each): another transaction's eviction skips them. */
+  private readonly inUse = new Map<string, number>();
 
   constructor(
     private readonly repositories: {
@@ -51,7 +53,7 @@ export class ServiceCache {
     }
     await this.learnNamed(q, result, needs);
     for (const [key, model] of await this.load(q, missing, stored, needs)) result.set(key, model);
-    this.evict(new Set(keys));
+    this.evict();
     return result;
   }
 
@@ -78,7 +80,7 @@ export class ServiceCache {
     if (missing.length > 0) {
       for (const [key, model] of await this.load(q, missing, await this.repositories.services.load(q, missing), needs)) models.set(key, model);
     }
-    this.evict(new Set(keys));
+    this.evict();
     const expected = new Map([...models].map(([key, model]) => [key, model.definition === undefined ? undefined : model.lastCommandId]));
     return { models, expected };
   }
@@ -139,7 +141,21 @@ export class ServiceCache {
   settle(): void {
     this.held = 0;
     for (const model of this.models.values()) this.held += model.weight;
-    this.evict(new Set());
+    this.evict();
+  }
+
+  /** A transaction will use these keys: no other transaction's eviction takes them until `release`. */
+  hold(keys: Iterable<string>): void {
+    for (const key of keys) this.inUse.set(key, (this.inUse.get(key) ?? 0) + 1);
+  }
+
+  /** The transaction that held these keys has ended: one release for each hold of the same keys. */
+  release(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const holders = (this.inUse.get(key) ?? 0) - 1;
+      if (holders > 0) this.inUse.set(key, holders);
+      else this.inUse.delete(key);
+    }
   }
 
   private touch(key: string, model: ServiceModel): void {
@@ -152,11 +168,11 @@ export class ServiceCache {
     this.models.set(key, model);
   }
 
-  /** Least recently used first; the most recent service always stays, however large. */
-  private evict(inUse: ReadonlySet<string>): void {
+  /** Least recently used first, never one a transaction in flight holds; the most recent service always stays, however large. */
+  private evict(): void {
     for (const [key, model] of this.models) {
       if (this.held <= this.maxEndpoints || this.models.size <= 1) return;
-      if (inUse.has(key)) continue;
+      if (this.inUse.has(key)) continue;
       this.held -= model.weight;
       this.models.delete(key);
     }

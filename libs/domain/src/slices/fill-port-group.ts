@@ -29,6 +29,11 @@ export interface PortGroupFill {
   readonly inSync?: (slice: EndpointSlice) => boolean;
   /** With `inSync`: the slices that are not in sync, in name order, so phase 1 need not look at the others. */
   readonly walk?: readonly EndpointSlice[];
+  /**
+   * With `walk`: the ids a change touched. A walked slice's other endpoints are their own desired
+   * versions, kept in place without a look at `pending` (which then holds only changed ones).
+   */
+  readonly changed?: ReadonlySet<string>;
 }
 
 export interface GroupWrites {
@@ -71,6 +76,10 @@ export const fillPortGroup = (group: PortGroupFill, context: GroupContext): Grou
     let endpointChanged = false;
     for (const endpoint of slice.endpoints) {
       const id = endpoint.targetRef.name;
+      if (group.changed !== undefined && !group.changed.has(id)) {
+        kept.push(endpoint);
+        continue;
+      }
       const wanted = pending.get(id);
       if (wanted === undefined || !sameIdentity(wanted, endpoint)) continue;
       kept.push(wanted);

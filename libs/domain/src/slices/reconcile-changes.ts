@@ -1,7 +1,7 @@
 import type { AddressType, EndpointDefinition, ServiceDefinition } from '../registry/model';
 import { compareText } from './compare-text';
 import { desiredEndpointsOf, type DesiredGroup } from './desired-endpoints';
-import type { EndpointSlice, SliceEndpoint } from './endpoint-slice';
+import type { EndpointSlice } from './endpoint-slice';
 import type { GroupContext } from './fill-port-group';
 import { checkMaxEndpointsPerSlice, finalizePlan } from './finalize-plan';
 import { portSetKey } from './port-set';
@@ -120,9 +120,6 @@ const familyFill = (
       const pending = new Map((group?.endpoints ?? []).map((endpoint) => [endpoint.targetRef.name, endpoint] as const));
       // One walked slice (the common command) is found in order without a look at the others.
       const walk = touched.size === 1 ? [...touched].filter((slice) => portSetKey(slice.ports) === portKey) : bucket.filter((slice) => touched.has(slice));
-      // The walked slices' other endpoints are their own desired versions; listed after the
-      // entering ones, in slice order, so that what phase 1 leaves over is still in desired order.
-      for (const slice of walk) addUnchanged(pending, slice.endpoints, changed);
       return {
         addressType,
         portKey,
@@ -131,18 +128,10 @@ const familyFill = (
         pending,
         inSync: (slice: EndpointSlice) => !touched.has(slice),
         walk,
+        changed,
       };
     }),
     isDesired,
   };
 };
 
-const addUnchanged = (
-  pending: Map<string, SliceEndpoint>,
-  endpoints: readonly SliceEndpoint[],
-  changed: ReadonlySet<string>,
-): void => {
-  for (const endpoint of endpoints) {
-    if (!changed.has(endpoint.targetRef.name)) pending.set(endpoint.targetRef.name, endpoint);
-  }
-};
