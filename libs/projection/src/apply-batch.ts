@@ -103,17 +103,14 @@ export class BatchApplier {
     // Held from here: the other transaction in flight evicts around these services, not them.
     const keys = new Set(batches.flatMap((b) => b.messages.flatMap((m) => m.key ?? [])));
     this.cache.hold(keys);
-    const leaveLane = await this.lane.enter();
     try {
-      return await this.applyEntered(batches, leaveLane);
+      return await this.applyHeld(batches);
     } finally {
-      leaveLane();
       this.cache.release(keys);
     }
   }
 
-  /** `apply` once in the compute lane, which it leaves as soon as only Postgres's part remains. */
-  private async applyEntered(batches: readonly LogBatch[], leaveLane: () => void): Promise<AppliedBatch> {
+  private async applyHeld(batches: readonly LogBatch[]): Promise<AppliedBatch> {
     const parts: (DecodedPart & { readonly batch: LogBatch })[] = [];
     for (const batch of batches) {
       parts.push({ batch, tp: { groupId: this.options.groupId, topic: batch.topic, partition: batch.partition }, decoded: await decodeAll(batch.messages) });
@@ -133,10 +130,9 @@ export class BatchApplier {
       }
       const touched = new Set<string>();
       try {
-        const ahead = await this.applyAhead(parts, unapplicable, touched, leaveLane);
-        // Under the locks, the slow path does not hold up the lane while it waits for them.
-        leaveLane();
-        const applied = ahead ?? (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
+        const applied =
+          (await this.applyAhead(parts, unapplicable, touched)) ??
+          (await inTransaction(this.dataSource, (tx) => this.applyFresh(tx, parts, unapplicable, touched)));
         this.cache.settle();
         return applied;
       } catch (error) {
@@ -161,7 +157,6 @@ export class BatchApplier {
     parts: readonly DecodedPart[],
     unapplicable: ReadonlyMap<LogMessage, string>,
     touched: Set<string>,
-    leaveLane: () => void,
   ): Promise<AppliedBatch | undefined> {
     const withoutRows = parts.map((p) => p.tp).filter((tp) => !this.partitionsWithRows.has(`${tp.topic}/${tp.partition}`));
     if (withoutRows.length > 0) {
@@ -175,9 +170,12 @@ export class BatchApplier {
     // After the loads (on the embedded database they need the one connection), before the judging.
     const transaction = new EarlyTransaction(this.dataSource);
     let judged: Judged;
+    // Loads and the other transaction's round trips stay outside the lane: only the judging is in it.
+    const leaveLane = await this.lane.enter();
     try {
       judged = await this.applyCommands(commands, models);
     } catch (error) {
+      leaveLane();
       await transaction.abandon();
       throw error;
     }

@@ -1,7 +1,7 @@
 /**
- * One transaction at a time decodes, loads and judges; the others meanwhile only wait on Postgres.
- * Two transactions that computed side by side would reach Postgres together and leave Node idle
- * while it writes both; in turn, one computes while Postgres writes the other's rows.
+ * One transaction at a time judges its commands; the other in flight meanwhile only talks to
+ * Postgres. Two that judged side by side (yielding to each other) would reach Postgres together
+ * and leave Node idle while it writes both; in turn, one judges while Postgres writes the other's rows.
  */
 export class ComputeLane {
   private tail: Promise<void> = Promise.resolve();
