@@ -15,6 +15,8 @@ export interface ProjectorOptions {
 const MAX_BACKOFF_MS = 5000;
 /** About a minute of retries (backoff up to MAX_BACKOFF_MS) before a start gives up. */
 const POSITION_CHECK_ATTEMPTS = 15;
+const MAX_SERVICES_PER_TRANSACTION = 250;
+const MAX_EVENTS_PER_TRANSACTION = 4_000;
 /**
  * Up to 250 services or 4,000 events per transaction bound what one commit loads, writes and holds
  * in memory (a partition batch is never split). Two transactions in flight overlap Node's work with
@@ -22,8 +24,9 @@ const POSITION_CHECK_ATTEMPTS = 15;
  * events, each then a transaction of its own, so one is judged while Postgres writes the other.
  */
 export const GROUP_COMMIT = {
-  maxWeight: 250,
-  weightOf: (batch: LogBatch) => Math.max(new Set(batch.messages.map((m) => m.key)).size, Math.ceil(batch.messages.length / 16)),
+  maxWeight: MAX_SERVICES_PER_TRANSACTION,
+  weightOf: (batch: LogBatch) =>
+    Math.max(new Set(batch.messages.map((m) => m.key)).size, Math.ceil((batch.messages.length * MAX_SERVICES_PER_TRANSACTION) / MAX_EVENTS_PER_TRANSACTION)),
   concurrency: 2,
 };
 

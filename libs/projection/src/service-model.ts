@@ -184,9 +184,8 @@ export class ServiceModel implements JudgedState {
     const name = (before ?? after)?.name as string;
     // The common writes keep the slice's ids in order: an update replaces endpoints in place, a
     // registration appends. Only the appended ids need indexing; no sets.
-    const kept = before && after ? keptPrefix(before.endpoints, after.endpoints) : 0;
-    if (before && after && kept === before.endpoints.length) {
-      for (let i = kept; i < after.endpoints.length; i++) this.addSliceOf(after.endpoints[i].targetRef.name, name);
+    if (before && after && extendsIds(before.endpoints, after.endpoints)) {
+      for (let i = before.endpoints.length; i < after.endpoints.length; i++) this.addSliceOf(after.endpoints[i].targetRef.name, name);
       return;
     }
     const stayed = new Set<string>();
@@ -219,10 +218,9 @@ const MAX_ABSENT = 10_000;
 
 const byName = (a: EndpointSlice, b: EndpointSlice): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** How many leading entries of `after` hold the same endpoints as `before`'s, up to the shorter length. */
-const keptPrefix = (before: readonly SliceEndpoint[], after: readonly SliceEndpoint[]): number => {
-  const length = Math.min(before.length, after.length);
-  let i = 0;
-  while (i < length && before[i].targetRef.name === after[i].targetRef.name) i++;
-  return i;
+/** Whether `after` starts with `before`'s endpoint ids, in order (the same ids, or more appended). */
+const extendsIds = (before: readonly SliceEndpoint[], after: readonly SliceEndpoint[]): boolean => {
+  if (after.length < before.length) return false;
+  for (let i = 0; i < before.length; i++) if (before[i].targetRef.name !== after[i].targetRef.name) return false;
+  return true;
 };
