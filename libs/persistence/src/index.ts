@@ -7,7 +7,7 @@ export * from './repositories/command-outcome.repository';
 export * from './repositories/command-request.repository';
 export * from './repositories/endpoint-slice.repository';
 export * from './repositories/slice-change.repository';
-export { stringifyWithEndpointsOf } from './repositories/slice-change-json';
+export { jsonWithEndpointsOf } from './repositories/slice-change-json';
 export { packSlice, unpackSlice } from './repositories/packed-slice';
 export { parseCommitNotice, type CommitNotice } from './repositories/commit-notice';
 export * from './repositories/consumer-offset.repository';

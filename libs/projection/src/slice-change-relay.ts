@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { toKubernetesObject } from '@lib/domain';
 import { estimatedBatchBytes, type PublishedRecord } from '@lib/messaging';
-import { stringifyWithEndpointsOf, type Queryable, type SliceChange, type SliceChangeRepository } from '@lib/persistence';
+import { jsonWithEndpointsOf, type Queryable, type SliceChange, type SliceChangeRepository } from '@lib/persistence';
 import { CoalescingLoop } from './coalescing-loop';
 import type { AdvisoryLockElection } from './sweeper-election';
 
@@ -29,7 +29,7 @@ export interface RelayOptions {
 /** The slice change topic's record(s) for one change: DELETED is followed by a tombstone for compaction. */
 export const sliceChangeRecords = (change: SliceChange): { key: string; value: Buffer | null }[] => {
   const key = `${change.slice.namespace}/${change.slice.name}`;
-  const value = Buffer.from(`{"type":"${change.type}","object":${stringifyWithEndpointsOf(change, toKubernetesObject(change.slice, change.resourceVersion))}}`);
+  const value = jsonWithEndpointsOf(change, toKubernetesObject(change.slice, change.resourceVersion), `{"type":"${change.type}","object":`, '}');
   return change.type === 'DELETED' ? [{ key, value }, { key, value: null }] : [{ key, value }];
 };
 

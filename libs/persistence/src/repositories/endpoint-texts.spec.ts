@@ -17,9 +17,10 @@ describe('EndpointTexts', () => {
 
   it('gives what JSON.stringify gives, for an empty slice too', () => {
     const texts = new EndpointTexts(1_000_000);
-    expect(texts.json('default/web-abcde', endpoints)).toBe(JSON.stringify(endpoints));
-    expect(texts.json('default/web-abcde', [extra, ...endpoints.slice(1)])).toBe(JSON.stringify([extra, ...endpoints.slice(1)]));
-    expect(texts.json('default/empty', [])).toBe('[]');
+    expect(texts.json('default/web-abcde', endpoints).toString()).toBe(JSON.stringify(endpoints));
+    expect(texts.json('default/web-abcde', [extra, ...endpoints.slice(1)]).toString()).toBe(JSON.stringify([extra, ...endpoints.slice(1)]));
+    expect(texts.json('default/empty', []).toString()).toBe('[]');
+    expect(texts.json('default/empty', [extra]).toString()).toBe(JSON.stringify([extra]));
   });
 
   it("serializes only the endpoints a slice's last change did not write", () => {
@@ -37,7 +38,7 @@ describe('EndpointTexts', () => {
     for (const next of changes) {
       texts.json('default/web-abcde', more);
       let json = '';
-      expect(serializedObjects(() => (json = texts.json('default/web-abcde', next)))).toEqual([]);
+      expect(serializedObjects(() => (json = texts.json('default/web-abcde', next).toString()))).toEqual([]);
       expect(json).toBe(JSON.stringify(next));
     }
     // An update in place serializes the one endpoint that is new at its index.
@@ -45,12 +46,31 @@ describe('EndpointTexts', () => {
     const updated: SliceEndpoint = { ...endpoints[1], conditions: { ...endpoints[1].conditions, ready: false } };
     const withUpdate = [endpoints[0], updated, endpoints[2]];
     let json = '';
-    expect(serializedObjects(() => (json = texts.json('default/web-abcde', withUpdate)))).toEqual([updated]);
+    expect(serializedObjects(() => (json = texts.json('default/web-abcde', withUpdate).toString()))).toEqual([updated]);
     expect(json).toBe(JSON.stringify(withUpdate));
   });
 
+  it('gives what JSON.stringify gives after any edit (appends, inserts, removals, updates, reversals), whatever it reuses', () => {
+    const texts = new EndpointTexts(1_000_000);
+    const pool = [...endpoints, extra];
+    let current: SliceEndpoint[] = [];
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (let step = 0; step < 300; step++) {
+      const next = [...current];
+      const edit = random(5);
+      if (edit === 0 || next.length === 0) next.splice(random(next.length + 1), 0, { ...pool[random(pool.length)], zone: `z${step}` });
+      else if (edit === 4) next.push({ ...pool[random(pool.length)], zone: `é${step}` });
+      else if (edit === 1) next.splice(random(next.length), 1);
+      else if (edit === 2) next[random(next.length)] = { ...next[random(next.length)] };
+      else next.reverse();
+      expect(texts.json('default/web-abcde', next).toString()).toBe(JSON.stringify(next));
+      current = next;
+    }
+  });
+
   it('holds the slices changed last, up to its bound in characters', () => {
-    const texts = new EndpointTexts(JSON.stringify(endpoints).length);
+    const texts = new EndpointTexts(Buffer.byteLength(JSON.stringify(endpoints)));
     texts.json('default/a', endpoints);
     texts.json('default/b', endpoints);
     expect(serializedObjects(() => texts.json('default/a', endpoints))).toEqual([...endpoints]);

@@ -4,54 +4,77 @@ interface SliceTexts {
   /** The slice's endpoints as last written (a copy), and each one's text at the same index. */
   readonly endpoints: readonly SliceEndpoint[];
   readonly texts: readonly string[];
-  readonly chars: number;
+  /** JSON.stringify(endpoints) as UTF-8. */
+  readonly bytes: Buffer;
 }
 
 /**
- * The JSON of a slice's endpoints, re-serializing only the endpoints its last change did not
- * write: the reconciler carries an unchanged endpoint into the next version of its slice as the
- * same (immutable) object, so a registration into a slice of 50 serializes one endpoint, not 50.
- * An endpoint is matched at its index first (a registration appends, an update replaces in place),
- * and only when that fails through a map of the previous texts (a removal shifts the rest).
- * Held per slice for the slices changed last, up to `maxChars` of JSON (least recently changed
- * dropped first); a slice not held is serialized whole, as before.
+ * The JSON of a slice's endpoints as UTF-8 bytes, re-serializing only the endpoints its last change
+ * did not write: the reconciler carries an unchanged endpoint into the next version of its slice as
+ * the same (immutable) object, so a registration into a slice of 50 serializes one endpoint, not 50.
+ * An endpoint is matched in step with the previous version (an update replaces in place, a removal
+ * skips one), and only when that fails through a map of the previous texts; one past the previous
+ * version's end is new (a registration appends), which spares a 100-endpoint slice that map. When
+ * the change only appended, the previous bytes are extended instead of the texts joined again.
+ * Bytes, not a string: the slice table and the slice topic both want bytes, and a 15 kB string
+ * held until the relay publishes it was copied by the young generation's collections.
+ * Held per slice for the slices changed last, up to `maxBytes` (least recently changed dropped
+ * first); a slice not held is serialized whole.
  */
 export class EndpointTexts {
   private readonly bySlice = new Map<string, SliceTexts>();
-  private chars = 0;
+  private bytes = 0;
 
-  constructor(private readonly maxChars: number) {}
+  constructor(private readonly maxBytes: number) {}
 
-  /** Equal to JSON.stringify(endpoints). */
-  json(slice: string, endpoints: readonly SliceEndpoint[]): string {
+  /** Equal to Buffer.from(JSON.stringify(endpoints)). */
+  json(slice: string, endpoints: readonly SliceEndpoint[]): Buffer {
     const previous = this.bySlice.get(slice);
     const texts: string[] = [];
     let moved: Map<SliceEndpoint, string> | undefined;
-    let chars = 0;
+    // Where the next endpoint stood in the previous version, if it is still there.
+    let at = 0;
+    let inPlace = previous !== undefined;
     for (let i = 0; i < endpoints.length; i++) {
       const endpoint = endpoints[i];
       let text: string | undefined;
       if (previous !== undefined) {
-        if (previous.endpoints[i] === endpoint) text = previous.texts[i];
-        else text = (moved ??= textsByEndpoint(previous)).get(endpoint);
+        const before = previous.endpoints;
+        if (before[at] === endpoint) text = previous.texts[at++];
+        else if (before[at + 1] === endpoint) {
+          // The endpoint before it was removed.
+          text = previous.texts[at + 1];
+          at += 2;
+        } else if (at < before.length) text = (moved ??= textsByEndpoint(previous)).get(endpoint);
+        // else: past the previous version's end, where what a registration appends stands.
+        inPlace &&= at === i + 1 || i >= before.length;
       }
-      text ??= JSON.stringify(endpoint);
-      texts.push(text);
-      chars += text.length;
+      texts.push(text ?? JSON.stringify(endpoint));
     }
+    const bytes =
+      previous !== undefined && inPlace && previous.endpoints.length > 0 && endpoints.length >= previous.endpoints.length
+        ? appended(previous, texts)
+        : Buffer.from(`[${texts.join(',')}]`);
     if (previous) {
       this.bySlice.delete(slice);
-      this.chars -= previous.chars;
+      this.bytes -= previous.bytes.length;
     }
-    this.bySlice.set(slice, { endpoints: endpoints.slice(), texts, chars });
-    this.chars += chars;
+    this.bySlice.set(slice, { endpoints: endpoints.slice(), texts, bytes });
+    this.bytes += bytes.length;
     for (const [name, held] of this.bySlice) {
-      if (this.chars <= this.maxChars) break;
+      if (this.bytes <= this.maxBytes) break;
       this.bySlice.delete(name);
-      this.chars -= held.chars;
+      this.bytes -= held.bytes.length;
     }
-    return `[${texts.join(',')}]`;
+    return bytes;
   }
 }
+
+/** The previous bytes without their `]`, then the texts past the previous end (none: the same bytes). */
+const appended = (previous: SliceTexts, texts: readonly string[]): Buffer => {
+  const added = texts.slice(previous.endpoints.length);
+  if (added.length === 0) return previous.bytes;
+  return Buffer.concat([previous.bytes.subarray(0, previous.bytes.length - 1), Buffer.from(`,${added.join(',')}]`)]);
+};
 
 const textsByEndpoint = ({ endpoints, texts }: SliceTexts): Map<SliceEndpoint, string> => new Map(endpoints.map((endpoint, i) => [endpoint, texts[i]]));

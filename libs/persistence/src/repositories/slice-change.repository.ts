@@ -3,7 +3,7 @@ import type { Queryable } from '../in-transaction';
 import type { CommandOutcomeRecord } from './command-outcome.repository';
 import { commitNoticePayload } from './commit-notice';
 import { packSlice, unpackSlice } from './packed-slice';
-import { stringifyWithEndpointsOf } from './slice-change-json';
+import { jsonWithEndpointsOf } from './slice-change-json';
 
 export type SliceChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -60,7 +60,7 @@ export class SliceChangeRepository {
   async record(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
     for (let i = 0; i < changes.length; i += SLICES_PER_STATEMENT) {
       const group = changes.slice(i, i + SLICES_PER_STATEMENT);
-      const objects: (Buffer | null)[] = group.map((c) => packSlice(stringifyWithEndpointsOf(c, c.slice)));
+      const objects: (Buffer | null)[] = group.map((c) => packSlice(jsonWithEndpointsOf(c, c.slice)));
       while (objects.length < SLICES_PER_STATEMENT) objects.push(null);
       const params = [JSON.stringify(group.map(changeRow)), ...objects];
       await q.query(
