@@ -41,6 +41,8 @@ const OFFSET_COMMIT_INTERVAL_MS = 1000;
 /** The key's slot: any name is correct (the bytes are compared); one no header has keeps both remembered. */
 const KEY_SLOT = '\u0000key';
 
+const NO_HEADERS: IHeaders = Object.freeze({});
+
 const headersToStrings = (headers: IHeaders | undefined, strings: RepeatedStrings): Record<string, string> => {
   const result: Record<string, string> = {};
   if (headers === undefined) return result;
@@ -202,12 +204,15 @@ export class KafkaEventLog implements EventLog {
       partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
-        const messages: LogMessage[] = batch.messages.map((m) => ({
-          key: m.key ? strings.decode(KEY_SLOT, m.key) : null,
-          value: m.value,
-          headers: headersToStrings(m.headers, strings),
-          offset: BigInt(m.offset),
-        }));
+        const messages: LogMessage[] = batch.messages.map((m) => {
+          const message = { key: m.key ? strings.decode(KEY_SLOT, m.key) : null, value: m.value, headers: headersToStrings(m.headers, strings), offset: BigInt(m.offset) };
+          // kafkajs holds the batch until this handler returns, then reads only its offsets: a
+          // record's key and header Buffers (13 per event, copied here as strings) would live as
+          // long as the transaction, outlive young-generation collections and be promoted.
+          m.key = null;
+          if (m.headers) m.headers = NO_HEADERS;
+          return message;
+        });
         await options.onBatch(
           { topic: batch.topic, partition: batch.partition, messages },
           { heartbeat, isRunning: () => isRunning() && !isStale() },
