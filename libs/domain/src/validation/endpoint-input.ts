@@ -66,10 +66,11 @@ const validateServiceReference = (input: RegisterEndpointInput, service: Service
   const namespace = validateNamespace(input.namespace, `${field}.namespace`);
   const serviceName = validateServiceName(input.serviceName, `${field}.serviceName`);
   // The caller resolved `service` from these two fields; a mismatch would file the endpoint
-  // under the wrong key.
-  const rule = `must name the service the endpoint is registered with (${serviceRef(service)})`;
-  if (namespace !== service.namespace) throw badInput(`${field}.namespace`, rule);
-  if (serviceName !== service.name) throw badInput(`${field}.serviceName`, rule);
+  // under the wrong key. The rule's text is built only for an error: the projector validates every
+  // event again.
+  const rule = () => `must name the service the endpoint is registered with (${serviceRef(service)})`;
+  if (namespace !== service.namespace) throw badInput(`${field}.namespace`, rule());
+  if (serviceName !== service.name) throw badInput(`${field}.serviceName`, rule());
 };
 
 const familyRule = (family: AddressType, service: ServiceDefinition): string => {
