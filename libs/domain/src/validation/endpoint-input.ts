@@ -66,12 +66,14 @@ const validateServiceReference = (input: RegisterEndpointInput, service: Service
   const namespace = validateNamespace(input.namespace, `${field}.namespace`);
   const serviceName = validateServiceName(input.serviceName, `${field}.serviceName`);
   // The caller resolved `service` from these two fields; a mismatch would file the endpoint
-  // under the wrong key. The rule's text is built only for an error: the projector validates every
-  // event again.
-  const rule = () => `must name the service the endpoint is registered with (${serviceRef(service)})`;
-  if (namespace !== service.namespace) throw badInput(`${field}.namespace`, rule());
-  if (serviceName !== service.name) throw badInput(`${field}.serviceName`, rule());
+  // under the wrong key.
+  if (namespace !== service.namespace) throw badInput(`${field}.namespace`, serviceMismatchRule(service));
+  if (serviceName !== service.name) throw badInput(`${field}.serviceName`, serviceMismatchRule(service));
 };
+
+// Built only for an error: the projector validates every event again.
+const serviceMismatchRule = (service: ServiceDefinition): string =>
+  `must name the service the endpoint is registered with (${serviceRef(service)})`;
 
 const familyRule = (family: AddressType, service: ServiceDefinition): string => {
   const serves = `service ${serviceRef(service)} serves ${listOf(service.addressTypes)}`;
