@@ -47,7 +47,7 @@ describe('OutcomeWaiter: a verdict is read when a commit may carry it', () => {
     await waiter.onApplicationShutdown();
   });
 
-  it('reads at once when a commit was heard between the append and the wait (its signal came first)', async () => {
+  it('reads at once when a commit without verdicts was heard between the append and the wait (its signal came first)', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     const { waiter, stored, reads, commit } = harness();
     const before = waiter.commitsHeard;
@@ -57,6 +57,61 @@ describe('OutcomeWaiter: a verdict is read when a commit may carry it', () => {
 
     await expect(waiter.waitFor('c2', before)).resolves.toMatchObject({ status: 'REJECTED', code: 'NOT_FOUND' });
     expect(reads).toEqual([['c2']]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it("takes the verdict from a notice heard between the append and the wait, without a read", async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, reads, commit } = harness();
+    const before = waiter.commitsHeard;
+    commit({ from: 1n, latest: 2n, verdicts: new Map([['c7', { status: 'APPLIED', resourceVersion: '2' }]]) });
+    commit({ from: 2n, latest: 3n, verdicts: new Map([['other', { status: 'APPLIED', resourceVersion: '3' }]]) });
+
+    await expect(waiter.waitFor('c7', before)).resolves.toEqual({ status: 'APPLIED', resourceVersion: '2' });
+    expect(reads).toEqual([]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it('reads nothing when every notice heard since the append named its verdicts and none was this command', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, reads, commit } = harness();
+    const before = waiter.commitsHeard;
+    commit({ from: 1n, latest: 2n, verdicts: new Map([['other', { status: 'APPLIED', resourceVersion: '2' }]]) });
+
+    const verdict = waiter.waitFor('c8', before);
+    await settle();
+    expect(reads).toEqual([]);
+
+    commit({ from: 2n, latest: 3n, verdicts: new Map([['c8', { status: 'APPLIED', resourceVersion: '3' }]]) });
+    await expect(verdict).resolves.toEqual({ status: 'APPLIED', resourceVersion: '3' });
+    expect(reads).toEqual([]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it('reads when one of the commits heard since the append came without verdicts', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, stored, reads, commit } = harness();
+    const before = waiter.commitsHeard;
+    commit({ from: 1n, latest: 2n, verdicts: new Map() });
+    commit({ from: 2n, latest: 3n });
+    stored.set('c9', { status: 'APPLIED', resourceVersion: '3' });
+
+    await expect(waiter.waitFor('c9', before)).resolves.toEqual({ status: 'APPLIED', resourceVersion: '3' });
+    expect(reads).toEqual([['c9']]);
+    await waiter.onApplicationShutdown();
+  });
+
+  it('falls back to a read when no notice names a verdict within the poll interval (a missed notice)', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, stored, reads } = harness();
+    const verdict = waiter.waitFor('c10', waiter.commitsHeard);
+    stored.set('c10', { status: 'APPLIED', resourceVersion: '4' });
+    await settle();
+    expect(reads).toEqual([]);
+
+    await jest.advanceTimersByTimeAsync(120);
+    await expect(verdict).resolves.toEqual({ status: 'APPLIED', resourceVersion: '4' });
+    expect(reads).toEqual([['c10']]);
     await waiter.onApplicationShutdown();
   });
 

@@ -9,11 +9,22 @@ interface Waiter {
   readonly commandId: string;
   readonly resolve: (verdict: CommandVerdict) => void;
   readonly deadline: number;
+  /** When its verdict was last looked for (heard or read). */
+  lookedAt: number;
+  /** A commit that may hold its verdict was heard without verdicts: read at the next check. */
+  due: boolean;
 }
 
 /** Fallback when a commit notification is missed; normally a commit wakes the check at once. */
 const FALLBACK_POLL_MS = 50;
+/**
+ * How many commits' verdicts are kept for waiters that arrive after their commit was heard (a
+ * mutation notes the commit count before it appends, and its append takes a few commits at most).
+ */
+const REMEMBERED_COMMITS = 64;
 const PENDING: CommandVerdict = Object.freeze({ status: 'PENDING' });
+/** Every commit heard since the append named its verdicts, and none was this command's. */
+const NOT_YET = Symbol('not yet judged');
 
 /**
  * Read-your-writes across processes: resolves with a command's verdict once the projector has
@@ -25,6 +36,8 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
   /** Commit signals heard so far: a caller notes it before appending (see waitFor). */
   private commits = 0;
+  /** The verdicts of the last REMEMBERED_COMMITS commits by commit number; undefined: the notice had none. */
+  private readonly heard = new Map<number, ReadonlyMap<string, CommandVerdict> | undefined>();
   private readonly loop = new CoalescingLoop(() => this.check(), FALLBACK_POLL_MS, () => undefined);
   private unsubscribeSignal?: () => void;
 
@@ -38,10 +51,13 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.unsubscribeSignal = this.signal.onCommit((notice) => {
       this.commits++;
+      this.heard.set(this.commits, notice?.verdicts);
+      this.heard.delete(this.commits - REMEMBERED_COMMITS);
       // A notice with verdicts holds every verdict of its commit: the waiters it names are settled,
       // and no other waiter's verdict came with this commit, so nothing needs reading.
-      if (notice?.verdicts) this.settleFrom(notice.verdicts);
-      else this.loop.kick();
+      if (notice?.verdicts) return this.settleFrom(notice.verdicts);
+      for (const waiter of this.waiters) waiter.due = true;
+      this.loop.kick();
     });
     this.loop.start();
   }
@@ -52,29 +68,55 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * PENDING when no verdict arrived within PROJECTION_WAIT_MS: the events are on the log anyway.
-   * `commitsBefore`: `commitsHeard` before the command was appended. The verdict is read at once
-   * only when a commit was heard since (it may carry the verdict, signalled before this waiter
-   * existed); otherwise the commit that carries it is still to be heard, and wakes the check.
+   * `commitsBefore`: `commitsHeard` before the command was appended. A commit heard since may
+   * hold the verdict, signalled before this waiter existed: its notice's verdicts tell, and the
+   * verdict is read at once only when such a commit came without them (or too many commits ago,
+   * or `commitsBefore` is unknown). Otherwise the commit that holds it is still to be heard.
    */
   waitFor(commandId: string, commitsBefore?: number): Promise<CommandVerdict> {
-    const deadline = Date.now() + this.config.projectionWaitMs;
-    const verdict = new Promise<CommandVerdict>((resolve) => this.waiters.add({ commandId, resolve, deadline }));
-    if (commitsBefore !== this.commits) this.loop.kick();
+    const heard = commitsBefore === this.commits ? NOT_YET : this.heardSince(commandId, commitsBefore);
+    if (heard !== undefined && heard !== NOT_YET) return Promise.resolve(heard);
+    const now = Date.now();
+    const deadline = now + this.config.projectionWaitMs;
+    const verdict = new Promise<CommandVerdict>((resolve) => this.waiters.add({ commandId, resolve, deadline, lookedAt: now, due: heard === undefined }));
+    if (heard === undefined) this.loop.kick();
     return verdict;
   }
 
+  private heardSince(commandId: string, commitsBefore: number | undefined): CommandVerdict | typeof NOT_YET | undefined {
+    if (commitsBefore === undefined || this.commits - commitsBefore >= REMEMBERED_COMMITS) return undefined;
+    let complete = true;
+    for (let commit = commitsBefore + 1; commit <= this.commits; commit++) {
+      const verdicts = this.heard.get(commit);
+      if (verdicts === undefined) complete = false;
+      else if (verdicts.has(commandId)) return verdicts.get(commandId);
+    }
+    return complete ? NOT_YET : undefined;
+  }
+
+  /**
+   * Reads the verdicts of the waiters a verdict-less commit may concern, and, as the fallback for
+   * a missed notice, of those nothing was heard for in FALLBACK_POLL_MS; the others' verdicts come
+   * with the notices still to be heard.
+   */
   private async check(): Promise<void> {
-    if (this.waiters.size === 0) return;
+    const now = Date.now();
+    const toRead = [...this.waiters].filter((w) => w.due || now - w.lookedAt >= FALLBACK_POLL_MS);
+    for (const waiter of toRead) {
+      waiter.due = false;
+      waiter.lookedAt = now;
+    }
     try {
-      const verdicts = await this.outcomes.verdicts(this.dataSource.manager, [...new Set([...this.waiters].map((w) => w.commandId))]);
-      for (const waiter of this.waiters) {
+      if (toRead.length === 0) return;
+      const verdicts = await this.outcomes.verdicts(this.dataSource.manager, [...new Set(toRead.map((w) => w.commandId))]);
+      for (const waiter of toRead) {
         const verdict = verdicts.get(waiter.commandId);
-        if (verdict && verdict.status !== 'PENDING') this.settle(waiter, verdict);
+        if (verdict && verdict.status !== 'PENDING' && this.waiters.has(waiter)) this.settle(waiter, verdict);
       }
     } finally {
       // Postgres unreachable: waiters time out PENDING; the events are on the log.
-      const now = Date.now();
-      for (const waiter of this.waiters) if (waiter.deadline <= now) this.settle(waiter, PENDING);
+      const end = Date.now();
+      for (const waiter of this.waiters) if (waiter.deadline <= end) this.settle(waiter, PENDING);
     }
   }
 

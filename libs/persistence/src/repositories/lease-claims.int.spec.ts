@@ -1,6 +1,6 @@
 import { isolatedConfig } from '@lib/testing';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../data-source';
+import type { DataSource } from 'typeorm';
+import { openDataSource } from '../data-source';
 import { LeaseRepository, type ProjectedLeaseWrite } from './lease.repository';
 
 /** The sweeper decides protective mode, then claims: only what that decision counted may expire. */
@@ -9,9 +9,7 @@ describe('LeaseRepository.claimDue (real Postgres)', () => {
   const leases = new LeaseRepository();
 
   beforeAll(async () => {
-    dataSource = new DataSource(dataSourceOptions({ url: (await isolatedConfig()).databaseUrl as string }));
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await openDataSource({ url: (await isolatedConfig()).databaseUrl as string });
   });
   afterAll(async () => {
     await dataSource?.destroy();
