@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /**
@@ -55,16 +55,23 @@ export type Queryable = Pick<EntityManager, 'query'>;
 const MAX_PREPARED_LENGTH = 16 * 1024;
 
 /**
- * Runs `sql` inside a transaction as a named prepared statement: parsed once per connection and,
- * after Postgres's first few runs, planned once too. The projector's combined statements take
- * longer to plan than to run (planning was 2 of 3 ms for one command's writes). Outside a
- * transaction (no connection of its own) or for long texts it runs as an ordinary query.
+ * Runs `sql` as a named prepared statement: parsed once per connection and, after Postgres's first
+ * few runs, planned once too. The projector's combined statements take longer to plan than to run
+ * (planning was 2 of 3 ms for one command's writes), and the API's lookups under load took as long
+ * to plan as to run. Inside a transaction on its connection, outside one on whichever pooled
+ * connection is free; long texts run as ordinary queries.
  */
 export const queryPrepared = async <T>(q: Queryable, sql: string, parameters: readonly unknown[]): Promise<T> => {
-  const runner = (q as Partial<EntityManager>).queryRunner;
-  if (runner === undefined || sql.length > MAX_PREPARED_LENGTH) return q.query(sql, [...parameters]) as Promise<T>;
-  const client = (await runner.connect()) as PoolClient;
+  const manager = q as Partial<EntityManager>;
+  const on = manager.queryRunner ? ((await manager.queryRunner.connect()) as PoolClient) : poolOf(manager);
+  if (on === undefined || sql.length > MAX_PREPARED_LENGTH) return q.query(sql, [...parameters]) as Promise<T>;
   const name = `registry_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
-  const { rows } = await client.query({ name, text: sql, values: [...parameters] });
+  const { rows } = await on.query({ name, text: sql, values: [...parameters] });
   return rows as T;
+};
+
+/** The pg pool behind a DataSource's manager, when it has one. */
+const poolOf = (manager: Partial<EntityManager>): Pool | undefined => {
+  const master = (manager.connection?.driver as { master?: unknown } | undefined)?.master;
+  return master instanceof Pool ? master : undefined;
 };

@@ -1,4 +1,4 @@
-import type { Queryable } from '../in-transaction';
+import { queryPrepared, type Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
 
 export type CommandStatus = 'PENDING' | 'APPLIED' | 'REJECTED';
@@ -61,7 +61,8 @@ export class CommandOutcomeRepository {
       : // One primary-key lookup per id, however the planner estimates the table: before its first
         // ANALYZE (a young, busy database) it took `command_id = ANY($1)` for a third of the rows
         // and scanned them all. OFFSET 0 keeps the lookup a subquery of its own, run per id.
-        await q.query(
+        await queryPrepared<OutcomeRow[]>(
+          q,
           `SELECT o.command_id, o.namespace, o.service_name, o.parts, o.status, o.code, o.field, o.message, o.resource_version
              FROM unnest($1::text[]) AS w(command_id)
              CROSS JOIN LATERAL (SELECT * FROM command_outcomes c WHERE c.command_id = w.command_id OFFSET 0) o

@@ -1,5 +1,5 @@
 import { serviceKey, type EndpointDefinition, type EndpointLease } from '@lib/domain';
-import type { Queryable } from '../in-transaction';
+import { queryPrepared, type Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
 import { splitServiceKey, splitServiceKeys } from './service-keys';
 
@@ -111,7 +111,8 @@ export class EndpointRepository {
     const result = new Map<string, Map<string, StoredEndpoint>>(requests.map((r) => [r.key, new Map()]));
     const keys = requests.flatMap((r) => r.ids.map((id) => ({ id, ...splitServiceKey(r.key) })));
     if (keys.length === 0) return result;
-    const rows: EndpointRow[] = await q.query(
+    const rows = await queryPrepared<EndpointRow[]>(
+      q,
       `SELECT e.namespace, e.service_name, e.definition, e.lease, e.last_command_id, e.resource_version FROM registry_endpoints e
          JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(namespace, name, id)
            ON e.namespace = k.namespace AND e.service_name = k.name AND e.id = k.id`,

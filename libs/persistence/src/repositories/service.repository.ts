@@ -1,5 +1,5 @@
 import { serviceKey, type ServiceDefinition } from '@lib/domain';
-import type { Queryable } from '../in-transaction';
+import { queryPrepared, type Queryable } from '../in-transaction';
 import { jsonChunks } from './json-chunks';
 import { labelSelectorSql, type Page, type PageRequest } from './paging';
 import { splitServiceKeys } from './service-keys';
@@ -34,6 +34,9 @@ const toStored = (row: ServiceRow): StoredService => ({
   resourceVersion: String(row.resource_version),
 });
 
+const LOAD_BY_KEYS = `SELECT s.namespace, s.name, ${COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')} FROM registry_services s
+  JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON s.namespace = k.namespace AND s.name = k.name`;
+
 export class ServiceRepository {
   async get(q: Queryable, namespace: string, name: string): Promise<StoredService | undefined> {
     const rows: ServiceRow[] = await q.query(`SELECT ${COLUMNS} FROM registry_services WHERE namespace = $1 AND name = $2`, [namespace, name]);
@@ -43,11 +46,7 @@ export class ServiceRepository {
   /** Services of the given `namespace/name` keys; absent keys are missing from the map. */
   async load(q: Queryable, keys: readonly string[]): Promise<Map<string, StoredService>> {
     if (keys.length === 0) return new Map();
-    const rows: (ServiceRow & { namespace: string; name: string })[] = await q.query(
-      `SELECT s.namespace, s.name, ${COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')} FROM registry_services s
-         JOIN unnest($1::text[], $2::text[]) AS k(namespace, name) ON s.namespace = k.namespace AND s.name = k.name`,
-      splitServiceKeys(keys),
-    );
+    const rows = await queryPrepared<(ServiceRow & { namespace: string; name: string })[]>(q, LOAD_BY_KEYS, splitServiceKeys(keys));
     return new Map(rows.map((row) => [serviceKey(row.namespace, row.name), toStored(row)]));
   }
 
