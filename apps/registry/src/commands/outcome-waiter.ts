@@ -9,10 +9,11 @@ interface Waiter {
   readonly commandId: string;
   readonly resolve: (verdict: CommandVerdict) => void;
   readonly deadline: number;
-  /** When its verdict was last looked for (heard or read). */
-  lookedAt: number;
-  /** A commit that may hold its verdict was heard without verdicts: read at the next check. */
-  due: boolean;
+  /**
+   * When the next check reads its verdict: at once after a commit that may hold it came without
+   * verdicts, else FALLBACK_POLL_MS after it was last looked for (a missed notice).
+   */
+  readAt: number;
 }
 
 /** Fallback when a commit notification is missed; normally a commit wakes the check at once. */
@@ -56,7 +57,7 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
       // A notice with verdicts holds every verdict of its commit: the waiters it names are settled,
       // and no other waiter's verdict came with this commit, so nothing needs reading.
       if (notice?.verdicts) return this.settleFrom(notice.verdicts);
-      for (const waiter of this.waiters) waiter.due = true;
+      for (const waiter of this.waiters) waiter.readAt = 0;
       this.loop.kick();
     });
     this.loop.start();
@@ -74,11 +75,12 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
    * or `commitsBefore` is unknown). Otherwise the commit that holds it is still to be heard.
    */
   waitFor(commandId: string, commitsBefore?: number): Promise<CommandVerdict> {
-    const heard = commitsBefore === this.commits ? NOT_YET : this.heardSince(commandId, commitsBefore);
+    const heard = this.heardSince(commandId, commitsBefore);
     if (heard !== undefined && heard !== NOT_YET) return Promise.resolve(heard);
     const now = Date.now();
     const deadline = now + this.config.projectionWaitMs;
-    const verdict = new Promise<CommandVerdict>((resolve) => this.waiters.add({ commandId, resolve, deadline, lookedAt: now, due: heard === undefined }));
+    const readAt = heard === undefined ? 0 : now + FALLBACK_POLL_MS;
+    const verdict = new Promise<CommandVerdict>((resolve) => this.waiters.add({ commandId, resolve, deadline, readAt }));
     if (heard === undefined) this.loop.kick();
     return verdict;
   }
@@ -101,11 +103,8 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
    */
   private async check(): Promise<void> {
     const now = Date.now();
-    const toRead = [...this.waiters].filter((w) => w.due || now - w.lookedAt >= FALLBACK_POLL_MS);
-    for (const waiter of toRead) {
-      waiter.due = false;
-      waiter.lookedAt = now;
-    }
+    const toRead = [...this.waiters].filter((w) => w.readAt <= now);
+    for (const waiter of toRead) waiter.readAt = now + FALLBACK_POLL_MS;
     try {
       if (toRead.length === 0) return;
       const verdicts = await this.outcomes.verdicts(this.dataSource.manager, [...new Set(toRead.map((w) => w.commandId))]);
