@@ -2,6 +2,7 @@ import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHea
 import type { RecordedEvent } from '@lib/domain';
 import { encodeCommand, type EncodedEvent } from '../cloudevents';
 import { AppendBatcher } from './append-batcher';
+import { keyPartitioner } from './key-partitioner';
 import { registerLz4Codec } from './lz4-codec';
 import { RepeatedStrings } from './repeated-strings';
 import { DEFAULT_MAX_RECORD_BYTES, requireWithinRecordLimit, withinRequestSize } from './request-size';
@@ -88,7 +89,7 @@ export class KafkaEventLog implements EventLog {
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: Math.max(200, options.requestTimeoutMs / 3) },
     });
     // Idempotent and acks from all in-sync replicas: a retried send never duplicates or reorders events.
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: keyPartitioner });
     this.admin = this.kafka.admin();
     this.batcher = new AppendBatcher({
       prepare: async () => (await Promise.all([this.connectedProducer(), this.eventsPartitions()]))[1],

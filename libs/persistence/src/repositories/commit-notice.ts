@@ -1,6 +1,6 @@
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { singlePartVerdict, type CommandOutcomeRecord, type CommandVerdict } from './command-outcome.repository';
-import { changeRowJson } from './slice-change-json';
+import { changeRowJson, endpointsJsonOf } from './slice-change-json';
 import type { SliceChange } from './slice-change.repository';
 
 /**
@@ -38,6 +38,9 @@ export const commitNoticePayload = (from: string, latest: string, changes: reado
     ? range
     : `${range},"verdicts":${JSON.stringify(Object.fromEntries(outcomes.map((o) => [o.commandId, singlePartVerdict(o)])))}`;
   const head = Buffer.byteLength(withVerdicts) + 2 <= MAX_PAYLOAD_BYTES ? withVerdicts : range;
+  // The endpoints are nearly all of the rows: a busy commit's rows were written out, 15 kB each,
+  // until they passed the bound, and dropped.
+  if (changes.reduce((bytes, change) => bytes + endpointsJsonOf(change).length, 0) > MAX_COMPRESSED_CHARS) return `{${head}}`;
   const rows: string[] = [];
   let chars = 2;
   for (const change of changes) {

@@ -1,11 +1,11 @@
 import type { SliceEndpoint } from '@lib/domain';
 
 interface SliceTexts {
-  /** The slice's endpoints as last written (a copy), and each one's text at the same index. */
-  readonly endpoints: readonly SliceEndpoint[];
-  readonly texts: readonly string[];
+  /** The slice's endpoints as last written, and each one's text at the same index; both rewritten in place. */
+  readonly endpoints: SliceEndpoint[];
+  readonly texts: string[];
   /** JSON.stringify(endpoints) as UTF-8. */
-  readonly bytes: Buffer;
+  bytes: Buffer;
 }
 
 /**
@@ -19,7 +19,9 @@ interface SliceTexts {
  * Bytes, not a string: the slice table and the slice topic both want bytes, and a 15 kB string
  * held until the relay publishes it was copied by the young generation's collections.
  * Held per slice for the slices changed last, up to `maxBytes` (least recently changed dropped
- * first); a slice not held is serialized whole.
+ * first); a slice not held is serialized whole. A held slice's arrays are rewritten in place, not
+ * replaced: a copy per change outlived the young generation's collections and was promoted, 2 kB
+ * a registration into a 100-endpoint slice.
  */
 export class EndpointTexts {
   private readonly bySlice = new Map<string, SliceTexts>();
@@ -30,6 +32,7 @@ export class EndpointTexts {
   /** Equal to Buffer.from(JSON.stringify(endpoints)). */
   json(slice: string, endpoints: readonly SliceEndpoint[]): Buffer {
     const previous = this.bySlice.get(slice);
+    // Dies young: a held slice takes a copy into the arrays it already has.
     const texts: string[] = [];
     let moved: Map<SliceEndpoint, string> | undefined;
     // Where the next endpoint stood in the previous version, if it is still there.
@@ -58,8 +61,13 @@ export class EndpointTexts {
     if (previous) {
       this.bySlice.delete(slice);
       this.bytes -= previous.bytes.length;
+      overwrite(previous.endpoints, endpoints);
+      overwrite(previous.texts, texts);
+      previous.bytes = bytes;
+      this.bySlice.set(slice, previous);
+    } else {
+      this.bySlice.set(slice, { endpoints: endpoints.slice(), texts, bytes });
     }
-    this.bySlice.set(slice, { endpoints: endpoints.slice(), texts, bytes });
     this.bytes += bytes.length;
     for (const [name, held] of this.bySlice) {
       if (this.bytes <= this.maxBytes) break;
@@ -75,6 +83,11 @@ const appended = (previous: SliceTexts, texts: readonly string[]): Buffer => {
   const added = texts.slice(previous.endpoints.length);
   if (added.length === 0) return previous.bytes;
   return Buffer.concat([previous.bytes.subarray(0, previous.bytes.length - 1), Buffer.from(`,${added.join(',')}]`)]);
+};
+
+const overwrite = <T>(target: T[], source: readonly T[]): void => {
+  target.length = source.length;
+  for (let i = 0; i < source.length; i++) target[i] = source[i];
 };
 
 const textsByEndpoint = ({ endpoints, texts }: SliceTexts): Map<SliceEndpoint, string> => new Map(endpoints.map((endpoint, i) => [endpoint, texts[i]]));

@@ -2,8 +2,11 @@ import { EndpointTexts } from './endpoint-texts';
 import type { SliceChange } from './slice-change.repository';
 
 const endpointsJson = new WeakMap<SliceChange, Buffer>();
-/** About the slices a busy projector rewrites within seconds (G1: 200 slices of 60 to 100 endpoints of about 170 bytes), a few MB. */
-const recentSlices = new EndpointTexts(4_000_000);
+/**
+ * Above the slices a busy projector rewrites within seconds: G1's 200 slices of 60 to 100 endpoints
+ * of about 200 bytes are 4 MB, and at a bound of 4 MB one change in eight serialized its slice whole.
+ */
+const recentSlices = new EndpointTexts(12_000_000);
 
 /**
  * Buffer.from(before + JSON.stringify(value) + after), where `value.endpoints` is the change's
@@ -14,14 +17,20 @@ const recentSlices = new EndpointTexts(4_000_000);
  * in the text, which JSON readers do not see.
  */
 export const jsonWithEndpointsOf = (change: SliceChange, value: { readonly endpoints: unknown }, before = '', after = ''): Buffer => {
+  const endpoints = endpointsJsonOf(change);
+  const rest = JSON.stringify({ ...value, endpoints: undefined });
+  const head = rest === '{}' ? `${before}{"endpoints":` : `${before}${rest.slice(0, -1)},"endpoints":`;
+  return Buffer.concat([Buffer.from(head), endpoints, Buffer.from(`}${after}`)]);
+};
+
+/** JSON.stringify(change.slice.endpoints) as UTF-8, nearly all of any JSON that carries the change. */
+export const endpointsJsonOf = (change: SliceChange): Buffer => {
   let endpoints = endpointsJson.get(change);
   if (endpoints === undefined) {
     endpoints = recentSlices.json(`${change.slice.namespace}/${change.slice.name}`, change.slice.endpoints);
     endpointsJson.set(change, endpoints);
   }
-  const rest = JSON.stringify({ ...value, endpoints: undefined });
-  const head = rest === '{}' ? `${before}{"endpoints":` : `${before}${rest.slice(0, -1)},"endpoints":`;
-  return Buffer.concat([Buffer.from(head), endpoints, Buffer.from(`}${after}`)]);
+  return endpoints;
 };
 
 /** A change log row's JSON, as a commit notice carries it. */
