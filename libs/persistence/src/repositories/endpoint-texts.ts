@@ -26,14 +26,20 @@ interface SliceTexts {
 export class EndpointTexts {
   private readonly bySlice = new Map<string, SliceTexts>();
   private bytes = 0;
+  /**
+   * The texts of the change in hand, its first `count` entries: one array for every call (which
+   * never reenters). A fresh array per call was allocated in the old generation once V8 had seen
+   * the first ones a slice holds outlive collections, and filled it with garbage.
+   */
+  private readonly next: string[] = [];
 
   constructor(private readonly maxBytes: number) {}
 
   /** Equal to Buffer.from(JSON.stringify(endpoints)). */
   json(slice: string, endpoints: readonly SliceEndpoint[]): Buffer {
     const previous = this.bySlice.get(slice);
-    // Dies young: a held slice takes a copy into the arrays it already has.
-    const texts: string[] = [];
+    const texts = this.next;
+    let count = 0;
     let moved: Map<SliceEndpoint, string> | undefined;
     // Where the next endpoint stood in the previous version, if it is still there.
     let at = 0;
@@ -52,21 +58,21 @@ export class EndpointTexts {
         // else: past the previous version's end, where what a registration appends stands.
         inPlace &&= at === i + 1 || i >= before.length;
       }
-      texts.push(text ?? JSON.stringify(endpoint));
+      texts[count++] = text ?? JSON.stringify(endpoint);
     }
     const bytes =
       previous !== undefined && inPlace && previous.endpoints.length > 0 && endpoints.length >= previous.endpoints.length
-        ? appended(previous, texts)
-        : Buffer.from(`[${texts.join(',')}]`);
+        ? appended(previous, texts.slice(previous.endpoints.length, count))
+        : Buffer.from(`[${texts.slice(0, count).join(',')}]`);
     if (previous) {
       this.bySlice.delete(slice);
       this.bytes -= previous.bytes.length;
-      overwrite(previous.endpoints, endpoints);
-      overwrite(previous.texts, texts);
+      overwrite(previous.endpoints, endpoints, endpoints.length);
+      overwrite(previous.texts, texts, count);
       previous.bytes = bytes;
       this.bySlice.set(slice, previous);
     } else {
-      this.bySlice.set(slice, { endpoints: endpoints.slice(), texts, bytes });
+      this.bySlice.set(slice, { endpoints: endpoints.slice(), texts: texts.slice(0, count), bytes });
     }
     this.bytes += bytes.length;
     for (const [name, held] of this.bySlice) {
@@ -78,16 +84,16 @@ export class EndpointTexts {
   }
 }
 
-/** The previous bytes without their `]`, then the texts past the previous end (none: the same bytes). */
-const appended = (previous: SliceTexts, texts: readonly string[]): Buffer => {
-  const added = texts.slice(previous.endpoints.length);
+/** The previous bytes without their `]`, then the texts `added` past the previous end (none: the same bytes). */
+const appended = (previous: SliceTexts, added: readonly string[]): Buffer => {
   if (added.length === 0) return previous.bytes;
   return Buffer.concat([previous.bytes.subarray(0, previous.bytes.length - 1), Buffer.from(`,${added.join(',')}]`)]);
 };
 
-const overwrite = <T>(target: T[], source: readonly T[]): void => {
-  target.length = source.length;
-  for (let i = 0; i < source.length; i++) target[i] = source[i];
+/** The first `count` of `source` into `target`, which keeps its backing store when it is long enough. */
+const overwrite = <T>(target: T[], source: readonly T[], count: number): void => {
+  target.length = count;
+  for (let i = 0; i < count; i++) target[i] = source[i];
 };
 
 const textsByEndpoint = ({ endpoints, texts }: SliceTexts): Map<SliceEndpoint, string> => new Map(endpoints.map((endpoint, i) => [endpoint, texts[i]]));
