@@ -69,7 +69,7 @@ describe('EndpointTexts', () => {
     }
   });
 
-  it('holds the slices changed last, up to its bound in characters', () => {
+  it('holds the slices changed last, up to its bound in bytes', () => {
     const texts = new EndpointTexts(Buffer.byteLength(JSON.stringify(endpoints)));
     texts.json('default/a', endpoints);
     texts.json('default/b', endpoints);

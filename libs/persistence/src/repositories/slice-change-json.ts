@@ -4,9 +4,10 @@ import type { SliceChange } from './slice-change.repository';
 const endpointsJson = new WeakMap<SliceChange, Buffer>();
 /**
  * Above the slices a busy projector rewrites within seconds: G1's 200 slices of 60 to 100 endpoints
- * of about 200 bytes are 4 MB, and at a bound of 4 MB one change in eight serialized its slice whole.
+ * of about 200 bytes are 4 to 5 MB, and at a bound of 4 MB one change in eight serialized its slice
+ * whole. Held as bytes alone, 8 MB cost what 4 MB of bytes and 4 MB of texts did.
  */
-const recentSlices = new EndpointTexts(12_000_000);
+const recentSlices = new EndpointTexts(8_000_000);
 
 /**
  * Buffer.from(before + JSON.stringify(value) + after), where `value.endpoints` is the change's
