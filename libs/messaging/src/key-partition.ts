@@ -3,7 +3,8 @@
  * as in the Java client and kafkajs' DefaultPartitioner. The embedded log uses it too, so a key
  * lands on the same partition whichever transport carries it.
  */
-export const keyPartition = (key: string, partitions: number): number => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
+export const keyPartition = (key: string | Uint8Array, partitions: number): number =>
+  (murmur2(typeof key === 'string' ? Buffer.from(key, 'utf8') : key) & 0x7fffffff) % partitions;
 
 const SEED = 0x9747b28c;
 const M = 0x5bd1e995;

@@ -1,5 +1,5 @@
 import type { ICustomPartitioner } from 'kafkajs';
-import { keyPartition, murmur2 } from '../key-partition';
+import { keyPartition } from '../key-partition';
 
 /**
  * kafkajs's DefaultPartitioner (the Java client's for keyed records) on the project's murmur2:
@@ -11,9 +11,7 @@ export const keyPartitioner: ICustomPartitioner = () => {
   let turn = 0;
   return ({ partitionMetadata, message }) => {
     if (message.partition !== undefined && message.partition !== null) return message.partition;
-    const { key } = message;
-    if (typeof key === 'string') return keyPartition(key, partitionMetadata.length);
-    if (key) return (murmur2(key) & 0x7fffffff) % partitionMetadata.length;
+    if (message.key !== undefined && message.key !== null) return keyPartition(message.key, partitionMetadata.length);
     const led = partitionMetadata.filter((p) => p.leader >= 0);
     const candidates = led.length > 0 ? led : partitionMetadata;
     return candidates[turn++ % candidates.length].partitionId;
