@@ -1,4 +1,4 @@
-import { queryPrepared, type Queryable } from './in-transaction';
+import { commitWith, queryPrepared, type Queryable } from './in-transaction';
 import { MAX_CHUNK_CHARS } from './repositories/json-chunks';
 
 interface Statement {
@@ -81,20 +81,32 @@ export class DeferredWrites implements Queryable {
     return [] as T;
   }
 
-  /** Sends what is held and resolves once every statement sent has run. */
-  async flush(): Promise<void> {
+  /**
+   * Sends what is held and resolves once every statement sent has run. With `commit`, the target is
+   * the `tx` of an EarlyTransaction, and the last statement goes with its COMMIT in one round trip
+   * (see commitWith).
+   */
+  async flush({ commit = false } = {}): Promise<void> {
     const sent = this.sent;
     this.sent = undefined;
     await sent;
-    await this.send();
+    const last = this.take();
+    if (commit) await commitWith(this.target, last?.sql, last?.params);
+    else if (last) await queryPrepared(this.target, last.sql, last.params);
   }
 
   private async send(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const { sql, params } = combineStatements(this.pending);
+    const statement = this.take();
+    if (statement) await queryPrepared(this.target, statement.sql, statement.params);
+  }
+
+  /** What is held, as one statement, no longer held. */
+  private take(): Statement | undefined {
+    if (this.pending.length === 0) return undefined;
+    const statement = combineStatements(this.pending);
     this.pending = [];
     this.chars = 0;
     this.chunks.clear();
-    await queryPrepared(this.target, sql, params);
+    return statement;
   }
 }

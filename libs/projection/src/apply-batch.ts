@@ -145,12 +145,14 @@ export class BatchApplier {
   }
 
   /**
-   * The common case in four round trips: the commands are judged and folded into the cached models
-   * before the transaction; in it, one statement locks the offsets, reserves the resourceVersions
-   * and reads each service's last command, and one more writes every row. When a batch turns out
-   * not fresh (a redelivery) or a model not current (another writer since it was cached), the
-   * transaction is rolled back, the models are dropped, and undefined tells the caller to apply the
-   * batches under the locks instead. A partition's offset row is created before its first batch
+   * The common case in two round trips: the commands are judged and folded into the cached models
+   * while the transaction's first round trip begins it, locks the offsets and the resourceVersion
+   * counter, and reads each service's last command; the second writes every row and commits. (The
+   * counter's lock is held while the commands are judged: a second transaction in flight waits for
+   * it in Postgres while this one judges, as it would have waited for this one's commit.) When a
+   * batch turns out not fresh (a redelivery) or a model not current (another writer since it was
+   * cached), the transaction is rolled back, the models are dropped, and undefined tells the caller
+   * to apply the batches under the locks instead. A partition's offset row is created before its first batch
    * (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
@@ -168,7 +170,8 @@ export class BatchApplier {
     keys.forEach((key) => touched.add(key));
     const { models, expected } = await this.cache.acquireUnchecked(this.dataSource.manager, modelNeeds(commands));
     // After the loads (on the embedded database they need the one connection), before the judging.
-    const transaction = new EarlyTransaction(this.dataSource);
+    const tps = parts.map((p) => p.tp);
+    const transaction = new EarlyTransaction(this.dataSource, (first) => this.repositories.offsets.claim(first, tps, keys));
     let judged: Judged;
     // Loads and the other transaction's round trips stay outside the lane: only the judging is in it.
     const leaveLane = await this.lane.enter();
@@ -185,12 +188,12 @@ export class BatchApplier {
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
       return await transaction.run(async (tx) => {
-        const claim = await this.repositories.offsets.claim(tx, parts.map((p) => p.tp), plan.count, keys);
+        const claim = await transaction.opened;
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
         requireNoGap(parts, claim.next);
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
         if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
-        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.latest));
+        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.counter + BigInt(plan.count)));
       });
     } catch (error) {
       if (!(error instanceof NotAhead)) throw error;
@@ -219,12 +222,12 @@ export class BatchApplier {
     const models = await this.cache.acquire(tx, modelNeeds(commands));
     const judged = await this.applyCommands(commands, models);
     const plan = versionPlan(judged);
-    // Reserved as late as possible: the counter lock is held from there to the commit.
-    const latest = plan.count === 0 ? BigInt(await this.repositories.changes.latest(tx)) : (await this.repositories.changes.reserve(tx, plan.count)) + BigInt(plan.count - 1);
-    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, latest));
+    // Locked as late as possible: the counter lock is held from there to the commit.
+    const counter = await this.repositories.changes.lockCounter(tx);
+    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, counter + BigInt(plan.count)));
   }
 
-  /** Every row of the transaction after the locks and versions: one round trip for all but the leases. */
+  /** Every row of the transaction after the locks, and the commit: one round trip for all but the leases. */
   private async write(
     tx: EntityManager,
     fresh: readonly DecodedPart[],
@@ -237,6 +240,7 @@ export class BatchApplier {
     const lettered = deadLetterOutcomes(fresh.flatMap((p) => p.decoded.filter((d) => unapplicable.has(d.message))), unapplicable);
     // The rows below are written and never read back in this transaction: one round trip for all.
     const writes = new DeferredWrites(tx);
+    await this.repositories.changes.takeVersions(writes, from, latest);
     await this.repositories.changes.record(writes, changes);
     const outcomes = [...(await this.writeRows(tx, writes, judged, models, versions)), ...lettered];
     await this.repositories.outcomes.record(writes, outcomes);
@@ -250,7 +254,7 @@ export class BatchApplier {
     await this.repositories.changes.announce(writes, from, latest, changes, outcomes);
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
-    await writes.flush();
+    await writes.flush({ commit: true });
     traceparents.forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
@@ -398,7 +402,7 @@ const versionPlan = (judged: Judged): VersionPlan => {
   return { coalesced, unversioned, count: coalesced.length + unversioned.length };
 };
 
-/** `latest`: the last of the plan's reserved resourceVersions (the counter's value for none). */
+/** `latest`: the last of the plan's resourceVersions (the counter's value for none). */
 const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, latest: bigint): Versioned => {
   const first = latest - BigInt(count) + 1n;
   const changes: SliceChange[] = coalesced.map((w, i) => ({ type: w.type, slice: w.slice, eventIds: w.eventIds, resourceVersion: (first + BigInt(i)).toString() }));

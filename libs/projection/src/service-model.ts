@@ -4,7 +4,7 @@ import type { StoredEndpoint, StoredService } from '@lib/persistence';
 /** An endpoint as the projector holds it: the log's record and the command that changed it last. */
 export interface EndpointEntry extends EndpointRecord {
   readonly lastCommandId: string;
-  /** Filled in when the transaction that changed it reserves its resourceVersions. */
+  /** Filled in when the transaction that changed it takes its resourceVersions. */
   resourceVersion: string;
 }
 

@@ -7,10 +7,12 @@ import { AdvisoryLockElection } from './sweeper-election';
 
 const changes = new SliceChangeRepository();
 
-/** Commits `count` changes to the change log as the projector does: versions reserved, then recorded. */
+/** Commits `count` changes to the change log as the projector does: versions taken, then recorded. */
 const commitChanges = (dataSource: DataSource, names: readonly string[]) =>
   inTransaction(dataSource, async (tx) => {
-    const first = await changes.reserve(tx, names.length);
+    const counter = await changes.lockCounter(tx);
+    const first = counter + 1n;
+    await changes.takeVersions(tx, counter.toString(), (counter + BigInt(names.length)).toString());
     await changes.record(
       tx,
       names.map((name, i) => ({ type: 'ADDED' as const, slice: sliceFixture(name), resourceVersion: (first + BigInt(i)).toString(), eventIds: [] })),

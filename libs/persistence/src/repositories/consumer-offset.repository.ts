@@ -53,39 +53,38 @@ export class ConsumerOffsetRepository {
 
   /**
    * For a transaction computed before it began, in one round trip: locks the offset rows (as
-   * `lockNext`, absent rows are missing from `next`), then reserves `count` resourceVersions (as
-   * SliceChangeRepository.reserve: `latest` is the last one reserved, or the current one for 0) and
-   * reads the last command of each named service (absent services are missing). The services are
-   * read in the statement's snapshot, which may predate a wait for the locks; a writer that
-   * committed during that wait applied this partition's offsets and shows in `next`.
+   * `lockNext`, absent rows are missing from `next`), then the resourceVersion counter (as
+   * SliceChangeRepository.lockCounter), and reads the last command of each named service (absent
+   * services are missing). The services are read in the statement's snapshot, which may predate a
+   * wait for the locks; a writer that committed during that wait applied this partition's offsets
+   * and shows in `next`.
    */
   async claim(
     q: Queryable,
     tps: readonly TopicPartition[],
-    count: number,
     serviceKeys: readonly string[],
-  ): Promise<{ next: Map<number, bigint>; latest: bigint; lastCommands: Map<string, string> }> {
+  ): Promise<{ next: Map<number, bigint>; counter: bigint; lastCommands: Map<string, string> }> {
     const { groupId, topic, partitions } = oneTopic(tps);
-    const [row] = await queryPrepared<{ offsets: [number, string][]; latest: string; services: [string, string, string][] }[]>(
+    const [row] = await queryPrepared<{ offsets: [number, string][]; counter: string; services: [string, string, string][] }[]>(
       q,
-      // The counter's UPDATE refers to the locked offsets, so the offset locks come first, in the
+      // The counter's lock waits for the locked offsets (its WHERE reads them first), taken in the
       // order lockNext takes them: two instances never deadlock.
       `WITH locked AS (
          SELECT partition, next_offset FROM consumer_offsets
           WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE
-       ), bumped AS (
-         UPDATE resource_version_counter SET value = value + $4 WHERE (SELECT count(*) FROM locked) >= 0 RETURNING value
+       ), counter AS (
+         SELECT value FROM resource_version_counter WHERE (SELECT count(*) FROM locked) >= 0 FOR UPDATE
        )
        SELECT (SELECT coalesce(json_agg(json_build_array(partition, next_offset::text)), '[]') FROM locked) AS offsets,
-              (SELECT value FROM bumped) AS latest,
+              (SELECT value FROM counter) AS counter,
               (SELECT coalesce(json_agg(json_build_array(s.namespace, s.name, s.last_command_id)), '[]')
-                 FROM registry_services s JOIN unnest($5::text[], $6::text[]) AS k(namespace, name)
+                 FROM registry_services s JOIN unnest($4::text[], $5::text[]) AS k(namespace, name)
                    ON s.namespace = k.namespace AND s.name = k.name) AS services`,
-      [groupId, topic, partitions, count, ...splitServiceKeys(serviceKeys)],
+      [groupId, topic, partitions, ...splitServiceKeys(serviceKeys)],
     );
     return {
       next: new Map(row.offsets.map(([partition, next]) => [partition, BigInt(next)])),
-      latest: BigInt(row.latest),
+      counter: BigInt(row.counter),
       lastCommands: new Map(row.services.map(([namespace, name, lastCommandId]) => [serviceKey(namespace, name), lastCommandId])),
     };
   }

@@ -37,25 +37,29 @@ const CHANGES_WITH_OBJECTS = `ROWS FROM (jsonb_to_recordset($1::jsonb) AS (rv te
 
 export class SliceChangeRepository {
   /**
-   * Reserves `count` consecutive resourceVersions. The counter row stays locked until the caller's
-   * transaction commits, so a transaction holding higher numbers can only commit after every
-   * transaction holding lower ones: readers of "changes after N" never skip a late commit.
-   * Call it as the last step before commit to keep the lock short.
+   * The counter's value, with its row locked until the caller's transaction ends: the
+   * resourceVersions after it are the transaction's to take (see takeVersions). A transaction
+   * holding higher numbers can therefore only commit after every transaction holding lower ones:
+   * readers of "changes after N" never skip a late commit. Take it late to keep the lock short.
    */
-  async reserve(q: Queryable, count: number): Promise<bigint> {
-    const [row]: { value: string }[] = await q.query(
-      // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE ... RETURNING.
-      'WITH bumped AS (UPDATE resource_version_counter SET value = value + $1 RETURNING value) SELECT value FROM bumped',
-      [count],
-    );
-    return BigInt(row.value) - BigInt(count) + 1n;
+  async lockCounter(q: Queryable): Promise<bigint> {
+    const [row]: { value: string }[] = await q.query('SELECT value FROM resource_version_counter FOR UPDATE');
+    return BigInt(row.value);
+  }
+
+  /**
+   * Moves the locked counter from `from` to `latest`, the last resourceVersion the transaction
+   * took. A plain statement, so a DeferredWrites can send it with the transaction's other rows.
+   */
+  async takeVersions(q: Queryable, from: string, latest: string): Promise<void> {
+    if (latest !== from) await q.query('UPDATE resource_version_counter SET value = $1', [latest]);
   }
 
   /**
    * Records the changes in the change log and applies them to the slice table. Plain statements
    * without a WITH of their own, so a DeferredWrites can send them with the transaction's other
    * rows. Each slice is a parameter of its own, sent once for both statements, packed as both
-   * tables store (see packSlice). Run it after `reserve`.
+   * tables store (see packSlice). Run it after `lockCounter`.
    */
   async record(q: Queryable, changes: readonly SliceChange[]): Promise<void> {
     for (let i = 0; i < changes.length; i += SLICES_PER_STATEMENT) {
