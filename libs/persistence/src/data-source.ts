@@ -12,6 +12,7 @@ import { EndpointRows1764000011000 } from '../../../migrations/1764000011000-End
 import { SliceObjectsAsJson1764000012000 } from '../../../migrations/1764000012000-SliceObjectsAsJson';
 import { ByteOrderText1764000013000 } from '../../../migrations/1764000013000-ByteOrderText';
 import { SliceObjectsLz41764000014000 } from '../../../migrations/1764000014000-SliceObjectsLz4';
+import { ExpectFunction1764000015000 } from '../../../migrations/1764000015000-ExpectFunction';
 import { guardAgainstStalledServer } from './stalled-server-guard';
 
 export const MIGRATIONS = [
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   SliceObjectsAsJson1764000012000,
   ByteOrderText1764000013000,
   SliceObjectsLz41764000014000,
+  ExpectFunction1764000015000,
 ];
 
 export interface DatabaseOptions {

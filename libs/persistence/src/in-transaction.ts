@@ -8,11 +8,26 @@ export type Queryable = Pick<EntityManager, 'query'>;
 /** Each transaction in flight by its manager, so that `commitWith` finds the transaction of a `tx`. */
 const transactions = new WeakMap<EntityManager, EarlyTransaction<unknown>>();
 
+interface Statement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+interface Opening extends Statement {
+  readonly resolve: (rows: unknown[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * A READ COMMITTED transaction: every pooled connection has that as its default (dataSourceOptions),
  * so no SET TRANSACTION round trip follows the BEGIN. Its BEGIN is sent at once, with the opening
  * statement when there is one, and awaited only when `run` starts: the round trip overlaps whatever
- * the caller computes in between (the projector judges its commands meanwhile). Exactly one of
+ * the caller computes in between (the projector judges its commands meanwhile). `deferred` sends the
+ * BEGIN and the opening with the transaction's first statement instead, in the same round trip: a
+ * transaction that writes one statement and commits then takes one round trip in all.
+ *
+ * Statements share a round trip as EXECUTEs of statements prepared on the connection (see
+ * queryPrepared); until the connection has prepared them, each goes on its own. Exactly one of
  * `run` and `abandon` must follow; either returns the connection. Inside `run` use only `tx`: on the
  * embedded database another connection would wait forever.
  */
@@ -21,26 +36,36 @@ export class EarlyTransaction<O = void> {
   readonly opened: Promise<O>;
   private readonly runner: QueryRunner;
   private readonly client: Promise<PoolClient>;
+  private readonly deferred: boolean;
+  /** The opening statement until it is sent. */
+  private opening?: Opening;
   private begun = false;
   private committed = false;
 
-  /**
-   * `opening` sends one statement on the Queryable it is given: the statement runs prepared, right
-   * after the BEGIN and in the same round trip once this connection has prepared it.
-   */
-  constructor(dataSource: DataSource, opening?: (first: Queryable) => Promise<O>) {
+  /** `opening` sends one statement, on the Queryable it is given, which runs prepared right after the BEGIN. */
+  constructor(dataSource: DataSource, opening?: (first: Queryable) => Promise<O>, { deferred = false } = {}) {
+    this.deferred = deferred;
     this.runner = dataSource.createQueryRunner();
-    transactions.set(this.runner.manager, this);
+    const manager = this.runner.manager;
+    transactions.set(manager, this);
+    // Every statement on tx goes through the transaction, so that the BEGIN goes first whenever it is sent.
+    manager.query = (<T>(sql: string, parameters: unknown[] = []) => this.send({ sql, parameters }, { prepared: false }) as Promise<T>) as EntityManager['query'];
     this.client = this.runner.connect() as Promise<PoolClient>;
-    const first: Queryable = { query: <T>(sql: string, parameters: unknown[] = []) => this.begin<T>(sql, parameters) };
-    this.opened = opening ? opening(first) : this.begin<O>();
+    const first: Queryable = {
+      query: <T>(sql: string, parameters: unknown[] = []) => {
+        const rows = new Promise<unknown[]>((resolve, reject) => (this.opening = { sql, parameters, resolve, reject }));
+        if (!deferred) this.send().catch(() => undefined);
+        return rows as Promise<T>;
+      },
+    };
+    this.opened = opening ? opening(first) : deferred ? Promise.resolve(undefined as O) : this.send().then(() => undefined as O);
     // Observed by run or abandon; this keeps a failed BEGIN from counting as unhandled meanwhile.
     this.opened.catch(() => undefined);
   }
 
   async run<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     try {
-      await this.opened;
+      if (!this.deferred) await this.opened;
       const result = await work(this.runner.manager);
       if (!this.committed) await this.commitWith();
       return result;
@@ -53,35 +78,55 @@ export class EarlyTransaction<O = void> {
   }
 
   async abandon(): Promise<void> {
-    await this.opened.catch(() => undefined);
+    if (!this.deferred) await this.opened.catch(() => undefined);
     await this.rollback();
     await this.release();
   }
 
-  /**
-   * COMMIT, after `sql` when given: one round trip for both once this connection has prepared the
-   * statement. A statement that fails leaves the transaction to roll back; the COMMIT never runs.
-   */
+  /** COMMIT, after `sql` when given. A statement that fails leaves the transaction to roll back; the COMMIT never runs. */
   async commitWith(sql?: string, parameters: readonly unknown[] = []): Promise<void> {
-    const client = await this.client;
-    if (sql === undefined) await client.query('COMMIT');
-    else if (isPrepared(client, sql)) await client.query(`${execution(sql, parameters)}; COMMIT`);
-    else {
-      await queryPrepared(this.runner.manager, sql, parameters);
-      await client.query('COMMIT');
-    }
+    await this.send(sql === undefined ? undefined : { sql, parameters }, { commit: true });
     this.committed = true;
   }
 
-  private async begin<T>(sql?: string, parameters: readonly unknown[] = []): Promise<T> {
-    const client = await this.client;
+  /** `sql` as a prepared statement of this transaction (see queryPrepared). */
+  prepared<T>(sql: string, parameters: readonly unknown[]): Promise<T> {
+    return this.send({ sql, parameters }) as Promise<T>;
+  }
+
+  /**
+   * Sends what is still unsent of the BEGIN and the opening, then `statement`, then COMMIT when
+   * asked: one simple query when each of them is prepared on the connection, else one at a time.
+   * Returns `statement`'s rows.
+   */
+  private async send(statement?: Statement, { commit = false, prepared = true } = {}): Promise<unknown[]> {
+    // Taken before any await: a statement sent meanwhile queues behind these on the connection.
+    const begin = !this.begun;
     this.begun = true;
-    if (sql !== undefined && isPrepared(client, sql)) {
-      const [, result] = (await client.query(`BEGIN; ${execution(sql, parameters)}`)) as unknown as QueryResult[];
-      return result.rows as T;
+    const opening = this.opening;
+    this.opening = undefined;
+    const client = await this.client;
+    const executable = (s: Statement | undefined) => s === undefined || isPrepared(client, s.sql);
+    try {
+      let rows: unknown[] = [];
+      if (executable(opening) && (statement === undefined || (prepared && executable(statement)))) {
+        const texts = [begin && 'BEGIN', opening && execution(opening), statement && execution(statement), commit && 'COMMIT'].filter((t): t is string => typeof t === 'string');
+        if (texts.length === 0) return [];
+        const results = [(await client.query(texts.join('; '))) as unknown as QueryResult | QueryResult[]].flat();
+        const at = begin ? 1 : 0;
+        opening?.resolve(results[at].rows);
+        if (statement) rows = results[at + (opening ? 1 : 0)].rows;
+      } else {
+        if (begin) await client.query('BEGIN');
+        if (opening) opening.resolve(await runPrepared(client, opening.sql, opening.parameters));
+        if (statement) rows = prepared ? await runPrepared(client, statement.sql, statement.parameters) : await this.runner.query(statement.sql, [...statement.parameters]);
+        if (commit) await client.query('COMMIT');
+      }
+      return rows;
+    } catch (error) {
+      opening?.reject(error);
+      throw error;
     }
-    await client.query('BEGIN');
-    return (sql === undefined ? undefined : await queryPrepared(this.runner.manager, sql, parameters)) as T;
   }
 
   private async rollback(): Promise<void> {
@@ -122,16 +167,24 @@ const isPrepared = (client: PoolClient, sql: string): boolean => sql.length <= M
  * connection is free; long texts run as ordinary queries.
  */
 export const queryPrepared = async <T>(q: Queryable, sql: string, parameters: readonly unknown[]): Promise<T> => {
+  const transaction = transactions.get(q as EntityManager);
+  if (transaction !== undefined) return transaction.prepared(sql, parameters);
   const manager = q as Partial<EntityManager>;
-  const on = manager.queryRunner ? ((await manager.queryRunner.connect()) as PoolClient) : poolOf(manager);
+  if (manager.queryRunner) return (await runPrepared((await manager.queryRunner.connect()) as PoolClient, sql, parameters)) as T;
+  const on = poolOf(manager);
   if (on === undefined || sql.length > MAX_PREPARED_LENGTH) return q.query(sql, [...parameters]) as Promise<T>;
-  const name = statementName(sql);
-  const { rows } = await on.query({ name, text: sql, values: [...parameters] });
-  if (!(on instanceof Pool)) {
-    const names = preparedOn.get(on) ?? new Set<string>();
-    preparedOn.set(on, names.add(name));
-  }
+  const { rows } = await on.query({ name: statementName(sql), text: sql, values: [...parameters] });
   return rows as T;
+};
+
+/** Runs `sql` prepared on `client` (long texts as ordinary queries), and notes it prepared there. */
+const runPrepared = async (client: PoolClient, sql: string, parameters: readonly unknown[]): Promise<unknown[]> => {
+  if (sql.length > MAX_PREPARED_LENGTH) return (await client.query(sql, [...parameters])).rows;
+  const name = statementName(sql);
+  const { rows } = await client.query({ name, text: sql, values: [...parameters] });
+  const names = preparedOn.get(client) ?? new Set<string>();
+  preparedOn.set(client, names.add(name));
+  return rows;
 };
 
 /**
@@ -140,7 +193,7 @@ export const queryPrepared = async <T>(q: Queryable, sql: string, parameters: re
  * dollar-quoted, so nothing in it is escaped or read as SQL, and Postgres casts it to the
  * parameter's type as it would a bound value.
  */
-const execution = (sql: string, parameters: readonly unknown[]): string =>
+const execution = ({ sql, parameters }: Statement): string =>
   parameters.length === 0 ? `EXECUTE ${statementName(sql)}` : `EXECUTE ${statementName(sql)}(${parameters.map(literal).join(', ')})`;
 
 const literal = (value: unknown): string => {

@@ -2,6 +2,7 @@ import type { EndpointDefinition, RecordedEvent, RegistryEvent } from '@lib/doma
 import { encodeEvent, type DeadLetter, type LogBatch, type LogMessage } from '@lib/messaging';
 import { openDataSource } from '@lib/persistence';
 import { isolatedConfig, projectionRepositories } from '@lib/testing';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { BatchApplier } from './apply-batch';
 
@@ -213,13 +214,16 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     const repositories = projectionRepositories();
     const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
     const claim = jest.spyOn(repositories.offsets, 'claim');
+    const confirm = jest.spyOn(repositories.offsets, 'confirm');
     const applier = applierOn(dataSource, repositories);
 
     for (const batch of inSteps()) await applier.apply([batch]);
 
-    // The first batch found its offset row created at 0 and needed no second pass under the locks.
+    // The first batch found its offset row created at 0 and needed no second pass under the locks;
+    // it claimed the counter, and each later one was planned on the counter its predecessor left.
     expect(lockNext).not.toHaveBeenCalled();
-    expect(claim).toHaveBeenCalledTimes(4);
+    expect(claim).toHaveBeenCalledTimes(1);
+    expect(confirm).toHaveBeenCalledTimes(3);
     expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });
 
@@ -256,6 +260,58 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });
 
+  it('applies under the locks when another writer moved the counter a transaction was planned on, and versions go on without a gap', async () => {
+    const dataSource = await freshDatabase();
+    const other = await openDataSource({ url: (dataSource.options as { url: string }).url, poolSize: 4 });
+    dataSources.push(other);
+    const repositories = projectionRepositories();
+    const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
+    const claim = jest.spyOn(repositories.offsets, 'claim');
+    const [first, second, ...rest] = inSteps();
+    const applier = applierOn(dataSource, repositories);
+    await applier.apply([first]);
+    // Another projector, on another partition, took resourceVersions meanwhile.
+    await applierOn(other).apply([batchOf(serviceLog('api').slice(0, 1), 1)]);
+
+    await applier.apply([second]);
+    for (const batch of rest) await applier.apply([batch]);
+
+    // The planned second batch rolled back and was applied under the locks; the rest claimed first.
+    expect(lockNext).toHaveBeenCalledTimes(1);
+    expect(claim).toHaveBeenCalledTimes(1 + rest.length);
+    const rows = await snapshot(dataSource);
+    const versions = rows.slice_changes.map((r) => Number(r.resource_version)).sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => versions[0] + i));
+    expect(Number(rows.resource_version_counter[0].value)).toBe(versions[versions.length - 1]);
+    const web = (slices: string[]) => slices.filter((slice) => JSON.parse(slice).service_name === 'web');
+    expect(web(withoutVersions(rows).endpoint_slices)).toEqual(withoutVersions(once).endpoint_slices);
+  });
+
+  it('applies a lone batch planned on the counter in one round trip once the connection has prepared its statements', async () => {
+    const dataSource = await freshDatabase();
+    const applier = applierOn(dataSource);
+    await applier.apply([batchOf(log.slice(0, 121))]);
+    const queries = jest.spyOn(Client.prototype, 'query');
+    const perBatch: number[] = [];
+    // Single-endpoint commands, one per batch, all of one shape.
+    for (const n of [130, 131, 132, 133, 134, 135]) {
+      const event: RecordedEvent = {
+        event: { type: 'EndpointRegistered', data: { namespace: 'default', serviceName: 'web', endpoint: endpoint(n) } },
+        metadata: { id: `single-${n}`, time: '2026-01-01T00:01:00.000Z', actor: 'test', commandId: `single-${n}`, commandSize: 1 },
+      };
+      queries.mockClear();
+      const applied = await applier.apply([batchOf([{ ...encodeEvent(event), offset: BigInt(n - 9) }])]);
+      expect(applied.appliedEvents).toBe(1);
+      perBatch.push(queries.mock.calls.length);
+    }
+    queries.mockRestore();
+
+    // BEGIN, the first statement, the writes and COMMIT: apart while the connection prepares them, then one query.
+    expect(perBatch.slice(-3)).toEqual([1, 1, 1]);
+    const [{ n }]: { n: string }[] = await dataSource.query("SELECT count(*) AS n FROM registry_endpoints WHERE id LIKE '10.0.0.13_'");
+    expect(Number(n)).toBe(6);
+  });
+
   it('applies under the locks when another instance wrote a service since this one cached it', async () => {
     const dataSource = await freshDatabase();
     const other = await openDataSource({ url: (dataSource.options as { url: string }).url, poolSize: 4 });
@@ -270,7 +326,8 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
 
     for (const batch of rest) await applier.apply([batch]);
 
-    // The stale cached service was caught by the claim and applied again from the stored rows.
+    // The stale cached service was caught by the planned transaction's first statement and applied
+    // again from the stored rows.
     expect(lockNext).toHaveBeenCalledTimes(1);
     expect(withoutVersions(await snapshot(dataSource))).toEqual(withoutVersions(once));
   });

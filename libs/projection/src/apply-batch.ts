@@ -13,6 +13,7 @@ import {
   DeferredWrites,
   EarlyTransaction,
   inTransaction,
+  plannedStateMoved,
   splitServiceKey,
   type CommandOutcomeRecord,
   type EndpointHistoryEntry,
@@ -83,6 +84,17 @@ export class BatchApplier {
   /** Partitions whose offset row exists: their first batch too can be applied ahead of the locks. */
   private readonly partitionsWithRows = new Set<string>();
   private readonly lane = new ComputeLane();
+  /** Transactions begun, and those between their start and their end. */
+  private started = 0;
+  private inFlight = 0;
+  /**
+   * The counter as this applier's last commit left it, while none of its other transactions is in
+   * flight: a transaction that starts alone is planned on it (see applyAhead). Unknown at first,
+   * while two are in flight, and after a failure.
+   */
+  private counterLeft?: bigint;
+  /** No transaction is planned before this one: a planned one found the state moved (another writer?). */
+  private plannedFrom = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -103,9 +115,15 @@ export class BatchApplier {
     // Held from here: the other transaction in flight evicts around these services, not them.
     const keys = new Set(batches.flatMap((b) => b.messages.flatMap((m) => m.key ?? [])));
     this.cache.hold(keys);
+    this.started++;
+    this.inFlight++;
     try {
       return await this.applyHeld(batches);
+    } catch (error) {
+      this.counterLeft = undefined;
+      throw error;
     } finally {
+      this.inFlight--;
       this.cache.release(keys);
     }
   }
@@ -145,15 +163,19 @@ export class BatchApplier {
   }
 
   /**
-   * The common case in two round trips: the commands are judged and folded into the cached models
-   * while the transaction's first round trip begins it, locks the offsets and the resourceVersion
-   * counter, and reads each service's last command; the second writes every row and commits. (The
-   * counter's lock is held while the commands are judged: a second transaction in flight waits for
-   * it in Postgres while this one judges, as it would have waited for this one's commit.) When a
-   * batch turns out not fresh (a redelivery) or a model not current (another writer since it was
-   * cached), the transaction is rolled back, the models are dropped, and undefined tells the caller
-   * to apply the batches under the locks instead. A partition's offset row is created before its first batch
-   * (at offset 0, which means what no row means), so that batch too has a row to lock.
+   * The common case: the commands are judged and folded into the cached models before their
+   * transaction writes. A transaction that starts alone, with the counter its applier's last commit
+   * left, is planned on that state and takes one round trip: its first statement asserts the
+   * offsets, the counter and each service's last command (`confirm`) and goes with the writes and
+   * the COMMIT. Otherwise it takes two: the first (sent before the judging, so that its round trip
+   * overlaps it) begins the transaction, locks the offsets and the counter, and reads each service's
+   * last command, which are checked here; the second writes every row and commits. (A claimed
+   * counter stays locked while the commands are judged: a second transaction in flight waits for it
+   * in Postgres as it would have waited for this one's commit.) When a batch turns out not fresh (a
+   * redelivery), a model not current (another writer since it was cached), or a planned state
+   * moved, the transaction is rolled back, the models are dropped, and undefined tells the caller
+   * to apply the batches under the locks instead. A partition's offset row is created before its
+   * first batch (at offset 0, which means what no row means), so that batch too has a row to lock.
    */
   private async applyAhead(
     parts: readonly DecodedPart[],
@@ -169,9 +191,10 @@ export class BatchApplier {
     const keys = [...new Set(commands.map((c) => c.key))];
     keys.forEach((key) => touched.add(key));
     const { models, expected } = await this.cache.acquireUnchecked(this.dataSource.manager, modelNeeds(commands));
-    // After the loads (on the embedded database they need the one connection), before the judging.
     const tps = parts.map((p) => p.tp);
-    const transaction = new EarlyTransaction(this.dataSource, (first) => this.repositories.offsets.claim(first, tps, keys));
+    const plannedOn = this.inFlight === 1 && this.started >= this.plannedFrom ? this.counterLeft : undefined;
+    // After the loads (on the embedded database they need the one connection), before the judging.
+    const claimed = plannedOn === undefined ? new EarlyTransaction(this.dataSource, (first) => this.repositories.offsets.claim(first, tps, keys)) : undefined;
     let judged: Judged;
     // Loads and the other transaction's round trips stay outside the lane: only the judging is in it.
     const leaveLane = await this.lane.enter();
@@ -179,7 +202,7 @@ export class BatchApplier {
       judged = await this.applyCommands(commands, models);
     } catch (error) {
       leaveLane();
-      await transaction.abandon();
+      await claimed?.abandon();
       throw error;
     }
     leaveLane();
@@ -187,8 +210,15 @@ export class BatchApplier {
     const traced = hopTrace.enabled ? traceparentsOf(commands) : [];
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
-      return await transaction.run(async (tx) => {
-        const claim = await transaction.opened;
+      if (claimed === undefined) {
+        const counter = plannedOn as bigint;
+        const firsts = parts.map((p) => p.decoded[0].message.offset);
+        const planned = new EarlyTransaction(this.dataSource, (first) => this.repositories.offsets.confirm(first, tps, firsts, counter, expected), { deferred: true });
+        traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
+        return await planned.run((tx) => this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, counter + BigInt(plan.count))));
+      }
+      return await claimed.run(async (tx) => {
+        const claim = await claimed.opened;
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
         requireNoGap(parts, claim.next);
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
@@ -196,7 +226,9 @@ export class BatchApplier {
         return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.counter + BigInt(plan.count)));
       });
     } catch (error) {
-      if (!(error instanceof NotAhead)) throw error;
+      if (plannedStateMoved(error)) this.plannedFrom = this.started + CLAIMS_AFTER_A_MOVED_PLAN;
+      else if (!(error instanceof NotAhead)) throw error;
+      this.counterLeft = undefined;
       this.cache.drop(touched);
       return undefined;
     }
@@ -255,6 +287,7 @@ export class BatchApplier {
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush({ commit: true });
+    this.counterLeft = this.inFlight === 1 ? BigInt(latest) : undefined;
     traceparents.forEach((traceparent) => hopTrace.mark('projector.written', traceparent));
     const appliedEvents = commands.reduce((n, c) => n + c.events.length, 0);
     const freshMessages = fresh.reduce((n, p) => n + p.decoded.length, 0);
@@ -350,6 +383,12 @@ interface Judged {
   readonly applied: readonly AppliedCommand[];
   readonly rejected: readonly { readonly command: Command; readonly verdict: Extract<Verdict, { status: 'REJECTED' }> }[];
 }
+
+/**
+ * A planned transaction that found the state moved cost a reload: if another writer shares the
+ * counter, the next ones would too, so this many claim first.
+ */
+const CLAIMS_AFTER_A_MOVED_PLAN = 100;
 
 /** Thrown inside the ahead-of-time transaction to roll it back: its batches or models were not current. */
 class NotAhead extends Error {}

@@ -15,6 +15,11 @@ export interface ProjectedPosition {
   readonly resourceVersion: string;
 }
 
+/** The SQLSTATE of `confirm`'s failure (see the migration ExpectFunction1764000015000). */
+export const PLANNED_STATE_MOVED = 'RGX01';
+
+export const plannedStateMoved = (error: unknown): boolean => (error as { code?: unknown } | undefined)?.code === PLANNED_STATE_MOVED;
+
 export class ConsumerOffsetRepository {
   /**
    * The next offset to apply per partition, with the rows locked (in partition order, so two
@@ -87,6 +92,42 @@ export class ConsumerOffsetRepository {
       counter: BigInt(row.counter),
       lastCommands: new Map(row.services.map(([namespace, name, lastCommandId]) => [serviceKey(namespace, name), lastCommandId])),
     };
+  }
+
+  /**
+   * The first statement of a transaction planned on the state its writer expects: locks as `claim`
+   * does, and fails with PLANNED_STATE_MOVED (rolling the transaction back) unless each partition's
+   * next offset is its batch's first (`firsts`, in the order of `tps`; or 0, nothing applied), the
+   * counter stands at `counter`, and each service's last command is the expected one (undefined:
+   * no such service).
+   */
+  async confirm(
+    q: Queryable,
+    tps: readonly TopicPartition[],
+    firsts: readonly bigint[],
+    counter: bigint,
+    lastCommands: ReadonlyMap<string, string | undefined>,
+  ): Promise<void> {
+    const { groupId, topic, partitions } = oneTopic(tps);
+    const [namespaces, names] = splitServiceKeys([...lastCommands.keys()]);
+    await queryPrepared(
+      q,
+      `WITH locked AS (
+         SELECT partition, next_offset FROM consumer_offsets
+          WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE
+       ), counter AS (
+         SELECT value FROM resource_version_counter WHERE (SELECT count(*) FROM locked) >= 0 FOR UPDATE
+       )
+       SELECT registry_expect(
+         (SELECT value FROM counter) = $5::bigint
+           AND (SELECT count(*) FROM locked l JOIN unnest($3::int[], $4::bigint[]) AS b(partition, first) ON l.partition = b.partition
+                 WHERE l.next_offset = b.first OR l.next_offset = 0) = cardinality($3::int[])
+           AND (SELECT coalesce(bool_and(s.last_command_id IS NOT DISTINCT FROM k.last_command_id), true)
+                  FROM unnest($6::text[], $7::text[], $8::text[]) AS k(namespace, name, last_command_id)
+                  LEFT JOIN registry_services s ON s.namespace = k.namespace AND s.name = k.name),
+         'the projection moved since this transaction was planned')`,
+      [groupId, topic, partitions, firsts.map(String), counter.toString(), namespaces, names, [...lastCommands.values()].map((id) => id ?? null)],
+    );
   }
 
   /** Unlocked read, to decide what to dead-letter before the applying transaction starts; absent = 0. */
