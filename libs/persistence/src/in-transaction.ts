@@ -34,6 +34,9 @@ interface Opening extends Statement {
 export class EarlyTransaction<O = void> {
   /** What the opening statement returned, once it and the BEGIN have run. */
   readonly opened: Promise<O>;
+  /** Settles once the BEGIN has been handed to the connection, whatever came of it. */
+  readonly sent: Promise<void>;
+  private markSent!: () => void;
   private readonly runner: QueryRunner;
   private readonly client: Promise<PoolClient>;
   private readonly deferred: boolean;
@@ -45,6 +48,7 @@ export class EarlyTransaction<O = void> {
   /** `opening` sends one statement, on the Queryable it is given, which runs prepared right after the BEGIN. */
   constructor(dataSource: DataSource, opening?: (first: Queryable) => Promise<O>, { deferred = false } = {}) {
     this.deferred = deferred;
+    this.sent = new Promise((resolve) => (this.markSent = resolve));
     this.runner = dataSource.createQueryRunner();
     const manager = this.runner.manager;
     transactions.set(manager, this);
@@ -112,18 +116,25 @@ export class EarlyTransaction<O = void> {
       if (executable(opening) && (statement === undefined || (prepared && executable(statement)))) {
         const texts = [begin && 'BEGIN', opening && execution(opening), statement && execution(statement), commit && 'COMMIT'].filter((t): t is string => typeof t === 'string');
         if (texts.length === 0) return [];
-        const results = [(await client.query(texts.join('; '))) as unknown as QueryResult | QueryResult[]].flat();
+        const query = client.query(texts.join('; '));
+        this.markSent();
+        const results = [(await query) as unknown as QueryResult | QueryResult[]].flat();
         const at = begin ? 1 : 0;
         opening?.resolve(results[at].rows);
         if (statement) rows = results[at + (opening ? 1 : 0)].rows;
       } else {
-        if (begin) await client.query('BEGIN');
+        if (begin) {
+          const query = client.query('BEGIN');
+          this.markSent();
+          await query;
+        }
         if (opening) opening.resolve(await runPrepared(client, opening.sql, opening.parameters));
         if (statement) rows = prepared ? await runPrepared(client, statement.sql, statement.parameters) : await this.runner.query(statement.sql, [...statement.parameters]);
         if (commit) await client.query('COMMIT');
       }
       return rows;
     } catch (error) {
+      this.markSent();
       opening?.reject(error);
       throw error;
     }
@@ -134,6 +145,7 @@ export class EarlyTransaction<O = void> {
   }
 
   private async release(): Promise<void> {
+    this.markSent();
     transactions.delete(this.runner.manager);
     await this.runner.release();
   }

@@ -287,6 +287,38 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     expect(web(withoutVersions(rows).endpoint_slices)).toEqual(withoutVersions(once).endpoint_slices);
   });
 
+  it('commits a planned transaction and a second one started beside it, neither applied again under the locks', async () => {
+    const dataSource = await freshDatabase();
+    const repositories = projectionRepositories();
+    const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
+    const claim = jest.spyOn(repositories.offsets, 'claim');
+    const applier = applierOn(dataSource, repositories);
+    const other = serviceLog('api');
+    await applier.apply([batchOf(log.slice(0, 121))]);
+    // The other service cached and its offset row there: its claim goes out at once.
+    await applier.apply([batchOf(other.slice(0, 121), 1)]);
+    // The first is alone, so planned; the second starts as the first opens, before it judges, so it claims.
+    const confirmOnce = repositories.offsets.confirm.bind(repositories.offsets);
+    let second: Promise<unknown> | undefined;
+    const confirm = jest.spyOn(repositories.offsets, 'confirm').mockImplementationOnce((...args) => {
+      second = applier.apply([batchOf(other.slice(121, 122), 1)]);
+      return confirmOnce(...args);
+    });
+
+    await applier.apply([batchOf(log.slice(121))]);
+    await second;
+
+    expect(confirm).toHaveBeenCalledTimes(1);
+    // The first batch and the second one beside the planned one.
+    expect(claim).toHaveBeenCalledTimes(2);
+    expect(lockNext).not.toHaveBeenCalled();
+    const rows = await snapshot(dataSource);
+    expect(rows.consumer_offsets.map((r) => [r.partition, r.next_offset])).toEqual([
+      [0, log.length],
+      [1, 122],
+    ]);
+  });
+
   it('applies a lone batch planned on the counter in one round trip once the connection has prepared its statements', async () => {
     const dataSource = await freshDatabase();
     const applier = applierOn(dataSource);

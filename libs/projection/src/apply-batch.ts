@@ -95,6 +95,8 @@ export class BatchApplier {
   private counterLeft?: bigint;
   /** No transaction is planned before this one: a planned one found the state moved (another writer?). */
   private plannedFrom = 0;
+  /** Settles once the planned transaction in flight has sent its statement, or ended (see applyAhead). */
+  private plannedSent?: Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -194,7 +196,22 @@ export class BatchApplier {
     const tps = parts.map((p) => p.tp);
     const plannedOn = this.inFlight === 1 && this.started >= this.plannedFrom ? this.counterLeft : undefined;
     // After the loads (on the embedded database they need the one connection), before the judging.
-    const claimed = plannedOn === undefined ? new EarlyTransaction(this.dataSource, (first) => this.repositories.offsets.claim(first, tps, keys)) : undefined;
+    const firsts = parts.map((p) => p.decoded[0].message.offset);
+    const planned =
+      plannedOn === undefined
+        ? undefined
+        : new EarlyTransaction(this.dataSource, (first) => this.repositories.offsets.confirm(first, tps, firsts, plannedOn, expected), { deferred: true });
+    // A claim that reached Postgres before the statement of the planned transaction in flight would
+    // take the counter from under it and undo it: the claim waits until that statement is on its
+    // way, a wait it would otherwise spend in Postgres for the counter's lock.
+    const ahead = this.plannedSent;
+    if (planned) this.plannedSent = planned.sent;
+    const claimed = planned
+      ? undefined
+      : new EarlyTransaction(this.dataSource, async (first) => {
+          await ahead;
+          return this.repositories.offsets.claim(first, tps, keys);
+        });
     let judged: Judged;
     // Loads and the other transaction's round trips stay outside the lane: only the judging is in it.
     const leaveLane = await this.lane.enter();
@@ -202,7 +219,7 @@ export class BatchApplier {
       judged = await this.applyCommands(commands, models);
     } catch (error) {
       leaveLane();
-      await claimed?.abandon();
+      await (planned ?? claimed)?.abandon();
       throw error;
     }
     leaveLane();
@@ -210,15 +227,13 @@ export class BatchApplier {
     const traced = hopTrace.enabled ? traceparentsOf(commands) : [];
     traced.forEach((traceparent) => hopTrace.mark('projector.judged', traceparent));
     try {
-      if (claimed === undefined) {
-        const counter = plannedOn as bigint;
-        const firsts = parts.map((p) => p.decoded[0].message.offset);
-        const planned = new EarlyTransaction(this.dataSource, (first) => this.repositories.offsets.confirm(first, tps, firsts, counter, expected), { deferred: true });
+      if (planned) {
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
-        return await planned.run((tx) => this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, counter + BigInt(plan.count))));
+        return await planned.run((tx) => this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, (plannedOn as bigint) + BigInt(plan.count))));
       }
-      return await claimed.run(async (tx) => {
-        const claim = await claimed.opened;
+      const transaction = claimed as NonNullable<typeof claimed>;
+      return await transaction.run(async (tx) => {
+        const claim = await transaction.opened;
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
         requireNoGap(parts, claim.next);
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
