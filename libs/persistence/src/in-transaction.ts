@@ -100,8 +100,8 @@ export class EarlyTransaction<O = void> {
 
   /**
    * Sends what is still unsent of the BEGIN and the opening, then `statement`, then COMMIT when
-   * asked: one simple query when each of them is prepared on the connection, else one at a time.
-   * Returns `statement`'s rows.
+   * asked: one simple query when there are several and each is prepared on the connection, else one
+   * at a time (a statement alone is bound, not spelled out). Returns `statement`'s rows.
    */
   private async send(statement?: Statement, { commit = false, prepared = true } = {}): Promise<unknown[]> {
     // Taken before any await: a statement sent meanwhile queues behind these on the connection.
@@ -111,11 +111,11 @@ export class EarlyTransaction<O = void> {
     this.opening = undefined;
     const client = await this.client;
     const executable = (s: Statement | undefined) => s === undefined || isPrepared(client, s.sql);
+    const together = [begin, opening, statement, commit].filter(Boolean).length > 1;
     try {
       let rows: unknown[] = [];
-      if (executable(opening) && (statement === undefined || (prepared && executable(statement)))) {
+      if (together && executable(opening) && (statement === undefined || (prepared && executable(statement)))) {
         const texts = [begin && 'BEGIN', opening && execution(opening), statement && execution(statement), commit && 'COMMIT'].filter((t): t is string => typeof t === 'string');
-        if (texts.length === 0) return [];
         const query = client.query(texts.join('; '));
         this.markSent();
         const results = [(await query) as unknown as QueryResult | QueryResult[]].flat();
@@ -141,7 +141,7 @@ export class EarlyTransaction<O = void> {
   }
 
   private async rollback(): Promise<void> {
-    if (this.begun && !this.committed) await (await this.client).query('ROLLBACK').catch(() => undefined);
+    if (this.begun && !this.committed) await this.client.then((client) => client.query('ROLLBACK')).catch(() => undefined);
   }
 
   private async release(): Promise<void> {
