@@ -110,12 +110,18 @@ export class EarlyTransaction<O = void> {
     const opening = this.opening;
     this.opening = undefined;
     const client = await this.client;
-    const executable = (s: Statement | undefined) => s === undefined || isPrepared(client, s.sql);
     const together = [begin, opening, statement, commit].filter(Boolean).length > 1;
+    const nameOfOpening = together && opening ? preparedName(client, opening.sql) : undefined;
+    const nameOfStatement = together && statement && prepared ? preparedName(client, statement.sql) : undefined;
     try {
       let rows: unknown[] = [];
-      if (together && executable(opening) && (statement === undefined || (prepared && executable(statement)))) {
-        const texts = [begin && 'BEGIN', opening && execution(opening), statement && execution(statement), commit && 'COMMIT'].filter((t): t is string => typeof t === 'string');
+      if (together && (opening === undefined || nameOfOpening) && (statement === undefined || nameOfStatement)) {
+        const texts = [
+          begin && 'BEGIN',
+          opening && execution(nameOfOpening as string, opening.parameters),
+          statement && execution(nameOfStatement as string, statement.parameters),
+          commit && 'COMMIT',
+        ].filter((t): t is string => typeof t === 'string');
         const query = client.query(texts.join('; '));
         this.markSent();
         const results = [(await query) as unknown as QueryResult | QueryResult[]].flat();
@@ -169,7 +175,12 @@ const preparedOn = new WeakMap<PoolClient, Set<string>>();
 
 const statementName = (sql: string): string => `registry_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
 
-const isPrepared = (client: PoolClient, sql: string): boolean => sql.length <= MAX_PREPARED_LENGTH && preparedOn.get(client)?.has(statementName(sql)) === true;
+/** The name of the statement prepared for `sql` on `client`, if it has been. */
+const preparedName = (client: PoolClient, sql: string): string | undefined => {
+  if (sql.length > MAX_PREPARED_LENGTH) return undefined;
+  const name = statementName(sql);
+  return preparedOn.get(client)?.has(name) ? name : undefined;
+};
 
 /**
  * Runs `sql` as a named prepared statement: parsed once per connection and, after Postgres's first
@@ -200,13 +211,13 @@ const runPrepared = async (client: PoolClient, sql: string, parameters: readonly
 };
 
 /**
- * The statement prepared for `sql` run by an EXECUTE, for a simple query that carries other
+ * The prepared statement `name` run by an EXECUTE, for a simple query that carries other
  * statements too: each parameter as the text node-postgres would bind (bytes in bytea's hex form),
  * dollar-quoted, so nothing in it is escaped or read as SQL, and Postgres casts it to the
  * parameter's type as it would a bound value.
  */
-const execution = ({ sql, parameters }: Statement): string =>
-  parameters.length === 0 ? `EXECUTE ${statementName(sql)}` : `EXECUTE ${statementName(sql)}(${parameters.map(literal).join(', ')})`;
+const execution = (name: string, parameters: readonly unknown[]): string =>
+  parameters.length === 0 ? `EXECUTE ${name}` : `EXECUTE ${name}(${parameters.map(literal).join(', ')})`;
 
 const literal = (value: unknown): string => {
   const prepared = prepareValue(value);

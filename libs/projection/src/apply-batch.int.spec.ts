@@ -90,6 +90,12 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
     dataSources.push(dataSource);
     return dataSource;
   };
+  /** A second pool on the same database: another projector process. */
+  const anotherProcessOn = async (dataSource: DataSource): Promise<DataSource> => {
+    const other = await openDataSource({ url: (dataSource.options as { url: string }).url, poolSize: 4 });
+    dataSources.push(other);
+    return other;
+  };
   const applierOn = (dataSource: DataSource, repositories = projectionRepositories()) =>
     new BatchApplier(dataSource, repositories, { groupId: GROUP, maxEndpointsPerSlice: 100, cacheEndpoints: 100_000 }, async (letter) => {
       deadLetters.push(letter);
@@ -158,10 +164,8 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
 
   it('applies a batch once when two instances are handed it at the same time (rebalance hand-over)', async () => {
     const dataSource = await freshDatabase();
-    const config = { url: (dataSource.options as { url: string }).url, poolSize: 4 };
-    // A second pool stands for the second process: the row lock on the offset serializes them.
-    const other = await openDataSource(config);
-    dataSources.push(other);
+    // The row lock on the offset serializes the two processes.
+    const other = await anotherProcessOn(dataSource);
 
     const results = await Promise.all([applierOn(dataSource).apply([batchOf(log)]), applierOn(other).apply([batchOf(log)])]);
 
@@ -262,8 +266,7 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
 
   it('applies under the locks when another writer moved the counter a transaction was planned on, and versions go on without a gap', async () => {
     const dataSource = await freshDatabase();
-    const other = await openDataSource({ url: (dataSource.options as { url: string }).url, poolSize: 4 });
-    dataSources.push(other);
+    const other = await anotherProcessOn(dataSource);
     const repositories = projectionRepositories();
     const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
     const claim = jest.spyOn(repositories.offsets, 'claim');
@@ -346,8 +349,7 @@ describe('BatchApplier: redelivered offsets are skipped (exactly-once effect)', 
 
   it('applies under the locks when another instance wrote a service since this one cached it', async () => {
     const dataSource = await freshDatabase();
-    const other = await openDataSource({ url: (dataSource.options as { url: string }).url, poolSize: 4 });
-    dataSources.push(other);
+    const other = await anotherProcessOn(dataSource);
     const repositories = projectionRepositories();
     const lockNext = jest.spyOn(repositories.offsets, 'lockNext');
     const [first, second, ...rest] = inSteps();

@@ -229,7 +229,7 @@ export class BatchApplier {
     try {
       if (planned) {
         traced.forEach((traceparent) => hopTrace.mark('projector.claimed', traceparent));
-        return await planned.run((tx) => this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, (plannedOn as bigint) + BigInt(plan.count))));
+        return await planned.run((tx) => this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, plannedOn as bigint)));
       }
       const transaction = claimed as NonNullable<typeof claimed>;
       return await transaction.run(async (tx) => {
@@ -238,7 +238,7 @@ export class BatchApplier {
         requireNoGap(parts, claim.next);
         const fresh = parts.every(({ tp, decoded }) => (claim.next.get(tp.partition) ?? decoded[0].message.offset + 1n) <= decoded[0].message.offset);
         if (!fresh || keys.some((key) => claim.lastCommands.get(key) !== expected.get(key))) throw new NotAhead();
-        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.counter + BigInt(plan.count)));
+        return this.write(tx, parts, unapplicable, commands, judged, models, assignVersions(plan, claim.counter));
       });
     } catch (error) {
       if (plannedStateMoved(error)) this.plannedFrom = this.started + CLAIMS_AFTER_A_MOVED_PLAN;
@@ -271,7 +271,7 @@ export class BatchApplier {
     const plan = versionPlan(judged);
     // Locked as late as possible: the counter lock is held from there to the commit.
     const counter = await this.repositories.changes.lockCounter(tx);
-    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, counter + BigInt(plan.count)));
+    return this.write(tx, fresh, unapplicable, commands, judged, models, assignVersions(plan, counter));
   }
 
   /** Every row of the transaction after the locks, and the commit: one round trip for all but the leases. */
@@ -456,14 +456,15 @@ const versionPlan = (judged: Judged): VersionPlan => {
   return { coalesced, unversioned, count: coalesced.length + unversioned.length };
 };
 
-/** `latest`: the last of the plan's resourceVersions (the counter's value for none). */
-const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, latest: bigint): Versioned => {
-  const first = latest - BigInt(count) + 1n;
+/** The plan's resourceVersions, those after `counter`, the counter's value before the transaction. */
+const assignVersions = ({ coalesced, unversioned, count }: VersionPlan, counter: bigint): Versioned => {
+  const first = counter + 1n;
+  const latest = counter + BigInt(count);
   const changes: SliceChange[] = coalesced.map((w, i) => ({ type: w.type, slice: w.slice, eventIds: w.eventIds, resourceVersion: (first + BigInt(i)).toString() }));
   const versions = new Map<string, string>();
   for (const change of changes) for (const eventId of change.eventIds) versions.set(eventId, change.resourceVersion);
   unversioned.forEach((a, i) => versions.set(a.command.events[0].metadata.id, (first + BigInt(coalesced.length + i)).toString()));
-  return { from: (first - 1n).toString(), latest: latest.toString(), changes, versions };
+  return { from: counter.toString(), latest: latest.toString(), changes, versions };
 };
 
 /** Per service, the endpoints its commands name, and whether one of them is about the whole service. */

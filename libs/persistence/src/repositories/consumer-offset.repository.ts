@@ -16,7 +16,19 @@ export interface ProjectedPosition {
 }
 
 /** The SQLSTATE of `confirm`'s failure (see the migration ExpectFunction1764000015000). */
-export const PLANNED_STATE_MOVED = 'RGX01';
+const PLANNED_STATE_MOVED = 'RGX01';
+
+/**
+ * CTEs `locked` (the offset rows of $1 group, $2 topic, $3 partitions) and `counter`, both locked.
+ * The counter's lock waits for the offsets' (its WHERE reads them first), taken in the order
+ * lockNext takes them: two instances never deadlock.
+ */
+const LOCK_OFFSETS_AND_COUNTER = `WITH locked AS (
+         SELECT partition, next_offset FROM consumer_offsets
+          WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE
+       ), counter AS (
+         SELECT value FROM resource_version_counter WHERE (SELECT count(*) FROM locked) >= 0 FOR UPDATE
+       )`;
 
 export const plannedStateMoved = (error: unknown): boolean => (error as { code?: unknown } | undefined)?.code === PLANNED_STATE_MOVED;
 
@@ -72,14 +84,7 @@ export class ConsumerOffsetRepository {
     const { groupId, topic, partitions } = oneTopic(tps);
     const [row] = await queryPrepared<{ offsets: [number, string][]; counter: string; services: [string, string, string][] }[]>(
       q,
-      // The counter's lock waits for the locked offsets (its WHERE reads them first), taken in the
-      // order lockNext takes them: two instances never deadlock.
-      `WITH locked AS (
-         SELECT partition, next_offset FROM consumer_offsets
-          WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE
-       ), counter AS (
-         SELECT value FROM resource_version_counter WHERE (SELECT count(*) FROM locked) >= 0 FOR UPDATE
-       )
+      `${LOCK_OFFSETS_AND_COUNTER}
        SELECT (SELECT coalesce(json_agg(json_build_array(partition, next_offset::text)), '[]') FROM locked) AS offsets,
               (SELECT value FROM counter) AS counter,
               (SELECT coalesce(json_agg(json_build_array(s.namespace, s.name, s.last_command_id)), '[]')
@@ -112,12 +117,7 @@ export class ConsumerOffsetRepository {
     const [namespaces, names] = splitServiceKeys([...lastCommands.keys()]);
     await queryPrepared(
       q,
-      `WITH locked AS (
-         SELECT partition, next_offset FROM consumer_offsets
-          WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition FOR UPDATE
-       ), counter AS (
-         SELECT value FROM resource_version_counter WHERE (SELECT count(*) FROM locked) >= 0 FOR UPDATE
-       )
+      `${LOCK_OFFSETS_AND_COUNTER}
        SELECT registry_expect(
          (SELECT value FROM counter) = $5::bigint
            AND (SELECT count(*) FROM locked l JOIN unnest($3::int[], $4::bigint[]) AS b(partition, first) ON l.partition = b.partition
