@@ -4,7 +4,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fingerprint, type Fingerprint } from './lib/fingerprint';
-import { hopBreakdown } from './lib/hops';
+import { hopBreakdown, renderHops, type HopBreakdown } from './lib/hops';
 import { LoadGenerator, type TaskOutcome } from './lib/loadgen-client';
 import { sleep } from './lib/loops';
 import { pgWaitSampler, type WaitProfile } from './lib/pg-waits';
@@ -1071,11 +1071,8 @@ const finish = (code: number): void => {
   const f = results.fingerprint;
   if (f) process.stdout.write(`machine: ${f.cpuModel}, ${f.cores} cores, ${f.memoryGiB} GiB; ${f.os}; Node ${f.node}, etcd ${f.etcd}, Kafka ${f.kafka}, Postgres ${f.postgres}; git ${f.git}\n\n`);
   process.stdout.write(`${renderTable(results.rows)}\n\n${cpuTable()}\n\n`);
-  const hops = get(results.registry, 'quiet', 'hops') as Record<string, { p50: number; p99: number; count: number }> | undefined;
-  if (hops) {
-    const lines = Object.entries(hops).map(([step, l]) => `  ${step.padEnd(46)} p50 ${l.p50.toFixed(2).padStart(8)} ms  p99 ${l.p99.toFixed(2).padStart(8)} ms  (${l.count})`);
-    process.stdout.write(`one mutation, hop by hop (quiet scenario, HOP_TRACE):\n${lines.join('\n')}\n\n`);
-  }
+  const hops = get(results.registry, 'quiet', 'hops') as HopBreakdown | undefined;
+  if (hops) process.stdout.write(`one mutation, hop by hop (quiet scenario, HOP_TRACE):\n${renderHops(hops)}\n\n`);
   if (results.errors.length) process.stdout.write(`errors:\n${results.errors.map((e) => `  ${e}`).join('\n')}\n`);
   if (results.profiles?.length) process.stdout.write(`cpu profiles:\n${results.profiles.map((p) => `  ${p}`).join('\n')}\n`);
   process.stdout.write(`results: ${file}\n`);

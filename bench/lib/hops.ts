@@ -37,20 +37,57 @@ const serverHops = (logFiles: readonly string[]): Map<string, Map<string, number
   return traces;
 };
 
-/** Per step of HOP_ORDER: the time from the step before, over the mutations that were seen at both. */
-export const hopBreakdown = (client: readonly ClientHops[], logFiles: readonly string[]): Record<string, LatencySummary> => {
+/** Each traced mutation's time per step of HOP_ORDER (undefined where a mark is missing), and end to end. */
+const perMutation = (client: readonly ClientHops[], logFiles: readonly string[]): { total: number | undefined; steps: (number | undefined)[] }[] => {
   const server = serverHops(logFiles);
-  const steps = HOP_ORDER.slice(1).map(() => new Recorder());
-  for (const mutation of client) {
-    if (!mutation) continue;
+  return client.filter(Boolean).map((mutation) => {
     const marks = server.get(mutation.trace) ?? new Map<string, number>();
     marks.set('client.sent', mutation.sent);
     if (mutation.received !== undefined) marks.set('client.received', mutation.received);
-    HOP_ORDER.slice(1).forEach((hop, i) => {
+    const steps = HOP_ORDER.slice(1).map((hop, i) => {
       const from = marks.get(HOP_ORDER[i]);
       const to = marks.get(hop);
-      if (from !== undefined && to !== undefined) steps[i].push(to - from);
+      return from !== undefined && to !== undefined ? to - from : undefined;
     });
-  }
-  return Object.fromEntries(HOP_ORDER.slice(1).map((hop, i) => [`${HOP_ORDER[i]} -> ${hop}`, steps[i].summary()]));
+    return { total: mutation.received === undefined ? undefined : mutation.received - mutation.sent, steps };
+  });
+};
+
+/** How many of the slowest mutations the breakdown lists step by step: the p99 of 300 is the third slowest. */
+const SLOWEST = 5;
+
+/**
+ * Per step of HOP_ORDER: the time from the step before, over the mutations that were seen at both;
+ * and the slowest mutations end to end, step by step, since the p99s of the steps need not add up
+ * to the p99 of the whole.
+ */
+export const hopBreakdown = (client: readonly ClientHops[], logFiles: readonly string[]): HopBreakdown => {
+  const mutations = perMutation(client, logFiles);
+  const steps = HOP_ORDER.slice(1).map(() => new Recorder());
+  for (const mutation of mutations) mutation.steps.forEach((ms, i) => ms !== undefined && steps[i].push(ms));
+  const slowest = mutations
+    .filter((m): m is { total: number; steps: (number | undefined)[] } => m.total !== undefined)
+    .sort((a, b) => b.total - a.total)
+    .slice(0, SLOWEST)
+    .map((m) => ({ total: m.total, steps: m.steps.map((ms) => ms ?? null) }));
+  return { steps: Object.fromEntries(HOP_ORDER.slice(1).map((_, i) => [stepName(i), steps[i].summary()])), slowest };
+};
+
+const stepName = (i: number): string => `${HOP_ORDER[i]} -> ${HOP_ORDER[i + 1]}`;
+
+export interface HopBreakdown {
+  steps: Record<string, LatencySummary>;
+  /** End to end and per step (ms, null where a mark is missing), slowest first. */
+  slowest: { total: number; steps: (number | null)[] }[];
+}
+
+/** The breakdown as report lines: each step's p50 and p99, then the slowest mutations as columns. */
+export const renderHops = (hops: HopBreakdown): string => {
+  const fixed = (ms: number | null) => (ms === null ? '-' : ms.toFixed(1)).padStart(6);
+  const header = `  ${'step'.padEnd(46)} ${'p50'.padStart(8)}    ${'p99'.padStart(8)}    slowest ${hops.slowest.length} (ms)`;
+  const lines = Object.entries(hops.steps).map(
+    ([step, l], i) => `  ${step.padEnd(46)} ${l.p50.toFixed(2).padStart(8)} ms ${l.p99.toFixed(2).padStart(8)} ms ${hops.slowest.map((m) => fixed(m.steps[i])).join('')}  (${l.count})`,
+  );
+  const total = `  ${'end to end'.padEnd(46)} ${''.padStart(8)}    ${''.padStart(8)}    ${hops.slowest.map((m) => fixed(m.total)).join('')}`;
+  return [header, ...lines, total].join('\n');
 };
