@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100;
@@ -24,6 +25,17 @@ export const memoryMb = (pid: number): { rssMb: number; peakMb: number } | undef
   if (!status) return undefined;
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: Math.round(kb('VmRSS') / 102.4) / 10, peakMb: Math.round(kb('VmHWM') / 102.4) / 10 };
+};
+
+/**
+ * Writes back the page cache that earlier phases left dirty (the `sync` command) and returns how
+ * many MB were dirty: a latency phase then measures its own fsyncs, not the kernel's writeback of
+ * what came before.
+ */
+export const settleWriteback = (): number => {
+  const dirtyKb = Number(/^Dirty:\s+(\d+) kB/m.exec(read('/proc/meminfo') ?? '')?.[1] ?? NaN);
+  execFileSync('sync');
+  return Math.round(dirtyKb / 102.4) / 10;
 };
 
 const pids = (): number[] => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
