@@ -13,7 +13,6 @@ import { CommandService } from './commands/command.service';
 import { ProjectionSignal } from './commands/projection-signal';
 import { CommandOutcomeResolver } from './commands/command-outcome.resolver';
 import { DecisionStates } from './commands/decision-states';
-import { KnownServices } from './commands/known-services';
 import { OutcomeWaiter } from './commands/outcome-waiter';
 import { EndpointSliceResolver } from './endpoint-slices/endpoint-slice.resolver';
 import { EndpointHistoryResolver } from './endpoints/endpoint-history.resolver';
@@ -83,7 +82,7 @@ export class RegistryModule {
       providers: [
         { provide: APP_FILTER, useClass: GraphQLPassThroughFilter },
         GraphQLWsServer,
-        CommandService, CommandOutcomeResolver, DecisionStates, KnownServices, ProjectionSignal, OutcomeWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
+        CommandService, CommandOutcomeResolver, DecisionStates, ProjectionSignal, OutcomeWaiter, ServiceResolver, EndpointResolver, EndpointSliceResolver,
         ChangeFeed,
         SliceView,
         DnsServer,

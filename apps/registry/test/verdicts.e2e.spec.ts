@@ -1,10 +1,9 @@
 import type { RegistryConfig } from '@lib/config';
 import { EVENT_LOG, type EventLog } from '@lib/messaging';
-import { ProjectionRepositories, ServiceRepository } from '@lib/persistence';
+import { ProjectionRepositories } from '@lib/persistence';
 import { rebuildProjection } from '@lib/projection';
 import { eventually, graphql, graphqlOk, isolatedConfig } from '@lib/testing';
 import { DataSource } from 'typeorm';
-import { KnownServices } from '../src/commands/known-services';
 import { startRegistry, type RunningRegistry } from './registry-app';
 
 const REGISTER_SERVICE = `mutation($i: RegisterServiceInput!, $v: String, $w: MutationWait) {
@@ -152,63 +151,6 @@ describe('verdicts: the projector judges each command where it lands (real Kafka
     } finally {
       await limited.close();
     }
-  });
-
-  describe('services this replica knows', () => {
-    const known = () => api.app.get(KnownServices);
-    /** This replica stops hearing which services commits redefine, as one whose notice is late would. */
-    const deaf = () => jest.spyOn(known() as unknown as { forget: () => void }, 'forget').mockImplementation(() => undefined);
-    const endpointsOf = async (name: string) =>
-      (await graphqlOk<{ service: { endpointSlices: { endpoints: { addresses: string[] }[] }[] } }>(api.url, SERVICE, { n: name })).service.endpointSlices.flatMap((s) => s.endpoints);
-
-    it('decide a registration without a read, and are forgotten once a commit redefines one', async () => {
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'kept', ports: [{ port: 80 }] } });
-      await graphqlOk(api.url, REGISTER_ENDPOINT, { i: { serviceName: 'kept', addresses: ['10.4.0.1'] } });
-      expect(known().get('default/kept')?.definition.name).toBe('kept');
-      const reads = jest.spyOn(api.app.get(ServiceRepository), 'load');
-      try {
-        const second = await graphqlOk<{ registerEndpoint: Result }>(api.url, REGISTER_ENDPOINT, { i: { serviceName: 'kept', addresses: ['10.4.0.2'] } });
-        expect(second.registerEndpoint.resourceVersion).not.toBeNull();
-        expect(reads).not.toHaveBeenCalled();
-      } finally {
-        reads.mockRestore();
-      }
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'kept', ports: [{ port: 8080 }] } });
-      // Usually before the answer (the notice settles the mutation), unless a fallback read did.
-      await eventually(() => expect(known().get('default/kept')).toBeUndefined(), 5_000);
-      expect((await endpointsOf('kept')).map((e) => e.addresses[0]).sort()).toEqual(['10.4.0.1', '10.4.0.2']);
-    });
-
-    it('refuse nothing themselves: a registration the old definition refuses is decided again on a fresh read', async () => {
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'widened', ports: [{ port: 80 }], addressTypes: ['IPv4'] } });
-      await graphqlOk(api.url, REGISTER_ENDPOINT, { i: { serviceName: 'widened', addresses: ['10.5.0.1'] } });
-      const muted = deaf();
-      try {
-        await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'widened', ports: [{ port: 80 }], addressTypes: ['IPv4', 'IPv6'] } });
-        expect(known().get('default/widened')?.definition.addressTypes).toEqual(['IPv4']);
-        const answer = await registerEndpoint('widened', 'fd00::5');
-        expect(answer.errors).toBeUndefined();
-      } finally {
-        muted.mockRestore();
-      }
-      expect((await endpointsOf('widened')).map((e) => e.addresses[0]).sort()).toEqual(['10.5.0.1', 'fd00::5']);
-    });
-
-    it('may accept on a definition since deleted: the projector rejects it where it lands and the caller hears NOT_FOUND', async () => {
-      await graphqlOk(api.url, REGISTER_SERVICE, { i: { name: 'dropped', ports: [{ port: 80 }] } });
-      await graphqlOk(api.url, REGISTER_ENDPOINT, { i: { serviceName: 'dropped', addresses: ['10.6.0.1'] } });
-      const muted = deaf();
-      try {
-        await graphqlOk(api.url, DELETE_SERVICE, { n: 'dropped' });
-        expect(known().get('default/dropped')).toBeDefined();
-        const answer = await registerEndpoint('dropped', '10.6.0.2');
-        expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'serviceName', commandId: expect.any(String) });
-        expect(await settled(answer.errors?.[0]?.extensions?.commandId as string)).toMatchObject({ status: 'REJECTED', code: 'NOT_FOUND' });
-      } finally {
-        muted.mockRestore();
-      }
-      expect((await graphqlOk<{ service: unknown }>(api.url, SERVICE, { n: 'dropped' })).service).toBeNull();
-    });
   });
 
   it('reaches the same verdicts when the log is replayed into an empty projection', async () => {

@@ -298,7 +298,7 @@ export class BatchApplier {
       latest,
     );
     // Every commit is announced, also one without slice writes: waiting mutations need the verdicts.
-    await this.repositories.changes.announce(writes, from, latest, changes, outcomes, redefinedServices(judged.applied));
+    await this.repositories.changes.announce(writes, from, latest, changes, outcomes);
     const traceparents = traceparentsOf(commands);
     traceparents.forEach((traceparent) => hopTrace.mark('projector.flushing', traceparent));
     await writes.flush({ commit: true });
@@ -393,11 +393,6 @@ export class BatchApplier {
 interface AppliedCommand extends CommandEffects {
   readonly command: Command;
 }
-
-/** The services whose definition an applied command set or removed: API replicas drop what they kept of them. */
-const redefinedServices = (applied: readonly AppliedCommand[]): string[] => [
-  ...new Set(applied.filter(({ command }) => command.events.some(({ event }) => event.type === 'ServiceRegistered' || event.type === 'ServiceDeleted')).map(({ command }) => command.key)),
-];
 
 interface Judged {
   readonly applied: readonly AppliedCommand[];

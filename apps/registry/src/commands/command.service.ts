@@ -70,11 +70,7 @@ export class CommandService {
     if (options.preconditions?.ifServiceVersion != null && new Set(keys).size > 1) {
       throw new DomainError('BAD_USER_INPUT', 'ifServiceVersion', 'applies to one service; this request names several');
     }
-    const requests = decisionRequests(commands, keys);
-    const unconditional = options.preconditions?.ifServiceVersion == null && options.preconditions?.ifEndpointVersion == null;
-    const accepted = unconditional ? acceptedOn(commands, keys, this.states.knownStates(requests)) : undefined;
-    if (accepted) return this.append(accepted, options);
-    const states = await this.states.load(requests);
+    const states = await this.loadStates(commands, keys);
     const decided = commands.map((command, i) => decide(command, states.get(keys[i])?.state));
     // Preconditions name one service (checked above), so the first command carries them.
     return this.append(decided, options, translatePreconditions(commands[0], states.get(keys[0]) as DecisionState, options.preconditions));
@@ -171,29 +167,13 @@ export class CommandService {
     }
     return { commandId, eventIds, resourceVersion: verdict.resourceVersion ?? null };
   }
-}
 
-/** Each service the commands name, with the endpoints they name in it. */
-const decisionRequests = (commands: readonly RegistryCommand[], keys: readonly string[]): { key: string; ids: string[] }[] => {
-  const ids = new Map<string, Set<string>>(keys.map((key) => [key, new Set()]));
-  commands.forEach((command, i) => referencedEndpoints(command).forEach((id) => ids.get(keys[i])?.add(id)));
-  return [...ids].map(([key, named]) => ({ key, ids: [...named] }));
-};
-
-/**
- * The commands' events when every one is accepted on the states this replica knows; undefined
- * when it knows none or one would be refused: a refusal is decided on a fresh read, since this
- * replica may not yet have heard of a redefinition that a client saw committed through another.
- */
-const acceptedOn = (commands: readonly RegistryCommand[], keys: readonly string[], known: Map<string, DecisionState> | undefined): RegistryEvent[][] | undefined => {
-  if (!known) return undefined;
-  try {
-    return commands.map((command, i) => decide(command, known.get(keys[i])?.state));
-  } catch (error) {
-    if (error instanceof DomainError) return undefined;
-    throw error;
+  private loadStates(commands: readonly RegistryCommand[], keys: readonly string[]): Promise<Map<string, DecisionState>> {
+    const ids = new Map<string, Set<string>>(keys.map((key) => [key, new Set()]));
+    commands.forEach((command, i) => referencedEndpoints(command).forEach((id) => ids.get(keys[i])?.add(id)));
+    return this.states.load([...ids].map(([key, named]) => ({ key, ids: [...named] })));
   }
-};
+}
 
 const rejectionCode = (code: string | undefined): RegistryErrorCode =>
   code === 'NOT_FOUND' || code === 'BAD_USER_INPUT' ? code : 'CONFLICT';

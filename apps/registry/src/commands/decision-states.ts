@@ -3,7 +3,6 @@ import { serviceStateOf, type ServiceState } from '@lib/domain';
 import { EndpointRepository, ServiceRepository, type StoredEndpoint, type StoredService } from '@lib/persistence';
 import { GroupCommit } from '@lib/projection';
 import { DataSource } from 'typeorm';
-import { KnownServices } from './known-services';
 
 /** What the API decides a command against: the service row and only the endpoint rows it names. */
 export interface DecisionState {
@@ -17,8 +16,6 @@ interface Lookup {
   readonly requests: readonly { readonly key: string; readonly ids: readonly string[] }[];
   states?: Map<string, DecisionState>;
 }
-
-const NO_ENDPOINTS: ReadonlyMap<string, StoredEndpoint> = new Map();
 
 /** Lookups gathered into one pair of queries; a batch is bounded by the services it names. */
 const LOOKUP_BATCH = { maxWeight: 1000, weightOf: (lookup: Lookup) => lookup.requests.length, concurrency: 2 };
@@ -37,22 +34,7 @@ export class DecisionStates {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ServiceRepository) private readonly services: ServiceRepository,
     @Inject(EndpointRepository) private readonly endpoints: EndpointRepository,
-    @Inject(KnownServices) private readonly known: KnownServices,
   ) {}
-
-  /**
-   * The states of requests that name no endpoints, from the services this replica knows, without a
-   * read; undefined unless it knows every one. Only for decisions that need the definition alone.
-   */
-  knownStates(requests: Lookup['requests']): Map<string, DecisionState> | undefined {
-    const states = new Map<string, DecisionState>();
-    for (const { key, ids } of requests) {
-      const service = ids.length === 0 ? this.known.get(key) : undefined;
-      if (!service) return undefined;
-      states.set(key, { service, endpoints: NO_ENDPOINTS, state: serviceStateOf(service, NO_ENDPOINTS) });
-    }
-    return states;
-  }
 
   async load(requests: Lookup['requests']): Promise<Map<string, DecisionState>> {
     const lookup: Lookup = { requests };
@@ -70,12 +52,10 @@ export class DecisionStates {
       }
     }
     const q = this.dataSource.manager;
-    const readStartedAt = this.known.readStarts();
     const [services, endpoints] = await Promise.all([
       this.services.load(q, [...named.keys()]),
       this.endpoints.named(q, [...named].map(([key, ids]) => ({ key, ids: [...ids] }))),
     ]);
-    this.known.keep(services, readStartedAt);
     for (const lookup of lookups) {
       lookup.states = new Map(
         lookup.requests.map(({ key, ids }) => {

@@ -15,7 +15,6 @@ const RECONNECT_MS = 1000;
 @Injectable()
 export class ProjectionSignal implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners = new Set<(notice?: CommitNotice) => void>();
-  private readonly redefinitionListeners = new Set<(keys?: readonly string[]) => void>();
   private client?: Client;
   private unsubscribeProjector?: () => void;
   private stopped = false;
@@ -36,49 +35,21 @@ export class ProjectionSignal implements OnModuleInit, OnApplicationShutdown {
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Which services a commit registered, re-registered or deleted, as LISTEN hears it: the keys its
-   * notice names, or undefined when that cannot be told (a notice without them, a connection opened
-   * or lost). Heard before the commit's `onCommit`, so a replica has forgotten a definition before
-   * it answers the mutation that changed it. Projectors in this process are heard through LISTEN too.
-   */
-  onRedefined(listener: (keys?: readonly string[]) => void): () => void {
-    this.redefinitionListeners.add(listener);
-    return () => this.redefinitionListeners.delete(listener);
-  }
-
-  /** True while LISTEN hears every commit of every projector, and with it each redefinition. */
-  get hearsEveryCommit(): boolean {
-    return this.client !== undefined;
-  }
-
-  private redefined(keys?: readonly string[]): void {
-    for (const listener of this.redefinitionListeners) listener(keys);
-  }
-
   private emit(notice?: CommitNotice): void {
     for (const listener of this.listeners) listener(notice);
   }
 
   private async listen(url: string): Promise<void> {
     const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    client.on('notification', (message) => {
-      const notice = parseCommitNotice(message.payload);
-      this.redefined(notice?.redefined);
-      this.emit(notice);
-    });
+    client.on('notification', (message) => this.emit(parseCommitNotice(message.payload)));
     client.on('error', () => {
-      if (this.client === client) {
-        this.client = undefined;
-        this.redefined();
-      }
+      if (this.client === client) this.client = undefined;
       void client.end().catch(() => undefined);
       this.reconnectLater();
     });
     await client.connect();
     await client.query(`LISTEN ${PROJECTION_COMMITS_CHANNEL}`);
     this.client = client;
-    this.redefined();
   }
 
   private reconnectLater(): void {

@@ -8,21 +8,17 @@ import type { SliceChange } from './slice-change.repository';
  * after `from` through `latest`; when `changes` is present those are every slice change among
  * them, so a listener standing at `from` has the commit without reading the change log; when
  * `verdicts` is present it holds every verdict the commit stored, by command id, so a mutation
- * waiting for its verdict needs no read either; when `redefined` is present it names every service
- * the commit registered, re-registered or deleted, so a replica may keep the others' definitions.
+ * waiting for its verdict needs no read either.
  */
 export interface CommitNotice {
   readonly from: bigint;
   readonly latest: bigint;
-  readonly redefined?: readonly string[];
   readonly changes?: readonly SliceChange[];
   readonly verdicts?: ReadonlyMap<string, CommandVerdict>;
 }
 
 /** Postgres refuses a NOTIFY payload of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7999;
-/** The services redefined by one commit are named when their list is at most this long (a bulk registration's is not). */
-const MAX_REDEFINED_CHARS = 2000;
 /**
  * Changes longer than this are not compressed for a notice: a slice's JSON shrinks about sixfold
  * in LZ4, so they would not fit anyway, and a busy commit would pay for trying.
@@ -30,22 +26,14 @@ const MAX_REDEFINED_CHARS = 2000;
 const MAX_COMPRESSED_CHARS = 48_000;
 
 /**
- * The notice's payload: the range with the redefined services (`redefined`: service keys) unless
- * there are too many to name, the verdicts when they fit (they are small and spare every
+ * The notice's payload: the range, the verdicts when they fit (they are small and spare every
  * replica a read per commit), then the changes when they fit too, as JSON or else LZ4-compressed
  * in base64 (`changesLz4`: one slice of 100 endpoints is about 15 kB of JSON, 3 kB compressed).
  * Verdicts are left out when a command spans several services: its other parts' verdicts are in
  * other commits.
  */
-export const commitNoticePayload = (
-  from: string,
-  latest: string,
-  changes: readonly SliceChange[],
-  outcomes: readonly CommandOutcomeRecord[],
-  redefined: readonly string[],
-): string => {
-  const named = JSON.stringify(redefined);
-  const range = `"from":"${from}","latest":"${latest}"${named.length <= MAX_REDEFINED_CHARS ? `,"redefined":${named}` : ''}`;
+export const commitNoticePayload = (from: string, latest: string, changes: readonly SliceChange[], outcomes: readonly CommandOutcomeRecord[]): string => {
+  const range = `"from":"${from}","latest":"${latest}"`;
   const withVerdicts = outcomes.some((o) => o.parts !== 1)
     ? range
     : `${range},"verdicts":${JSON.stringify(Object.fromEntries(outcomes.map((o) => [o.commandId, singlePartVerdict(o)])))}`;
@@ -87,14 +75,12 @@ export const parseCommitNotice = (payload: string | undefined): CommitNotice | u
       changes?: NoticedChange[];
       changesLz4?: string;
       verdicts?: Record<string, CommandVerdict>;
-      redefined?: string[];
     };
     const changes =
       parsed.changesLz4 === undefined ? parsed.changes : (JSON.parse(decompressFrameSync(Buffer.from(parsed.changesLz4, 'base64')).toString('utf8')) as NoticedChange[]);
     return {
       from: BigInt(parsed.from),
       latest: BigInt(parsed.latest),
-      ...(parsed.redefined && { redefined: parsed.redefined }),
       ...(changes && { changes: changes.map((c) => ({ type: c.type, slice: c.slice, resourceVersion: c.rv, eventIds: c.event_ids })) }),
       ...(parsed.verdicts && { verdicts: new Map(Object.entries(parsed.verdicts)) }),
     };

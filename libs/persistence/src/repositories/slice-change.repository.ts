@@ -93,17 +93,10 @@ export class SliceChangeRepository {
   /**
    * Wakes every API replica listening on real Postgres (new changes, new offsets, verdicts); sent
    * only on commit. The commit took the resourceVersions after `from` through `latest`; its
-   * verdicts, changes and redefined services ride along when they fit a notification (see CommitNotice).
+   * verdicts and changes ride along when they fit a notification (see CommitNotice).
    */
-  async announce(
-    q: Queryable,
-    from: string,
-    latest: string,
-    changes: readonly SliceChange[],
-    outcomes: readonly CommandOutcomeRecord[],
-    redefined: readonly string[],
-  ): Promise<void> {
-    await q.query(`SELECT pg_notify('${PROJECTION_COMMITS_CHANNEL}', $1)`, [commitNoticePayload(from, latest, changes, outcomes, redefined)]);
+  async announce(q: Queryable, from: string, latest: string, changes: readonly SliceChange[], outcomes: readonly CommandOutcomeRecord[]): Promise<void> {
+    await q.query(`SELECT pg_notify('${PROJECTION_COMMITS_CHANNEL}', $1)`, [commitNoticePayload(from, latest, changes, outcomes)]);
   }
 
   /** Changes with afterRv < resourceVersion <= throughRv, in order; optionally one namespace/service. */
