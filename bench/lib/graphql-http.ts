@@ -30,7 +30,15 @@ export class GraphQLHttpClient {
   }
 
   post<T>(query: string, variables: Record<string, unknown>, extraHeaders: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
-    const body = JSON.stringify({ query, variables });
+    return this.send<T>(JSON.stringify({ query, variables }), extraHeaders, true);
+  }
+
+  /**
+   * `retryStale`: a kept-alive socket the server closed as idle (its keepAliveTimeout, 5 s) just as
+   * a request went out on it fails with ECONNRESET before the server read anything; Node's docs
+   * advise sending such a request again, once.
+   */
+  private send<T>(body: string, extraHeaders: Record<string, string>, retryStale: boolean): Promise<GraphQLResponse<T>> {
     return new Promise((resolve, reject) => {
       const request = http.request(
         {
@@ -56,7 +64,10 @@ export class GraphQLHttpClient {
         },
       );
       request.setTimeout(30_000, () => request.destroy(new Error('no response within 30 s')));
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (retryStale && request.reusedSocket && error.code === 'ECONNRESET') resolve(this.send<T>(body, extraHeaders, false));
+        else reject(error);
+      });
       request.end(body);
     });
   }
