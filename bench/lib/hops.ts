@@ -37,8 +37,13 @@ const serverHops = (logFiles: readonly string[]): Map<string, Map<string, number
   return traces;
 };
 
-/** Each traced mutation's time per step of HOP_ORDER (undefined where a mark is missing), and end to end. */
-const perMutation = (client: readonly ClientHops[], logFiles: readonly string[]): { total: number | undefined; steps: (number | undefined)[] }[] => {
+/** One traced mutation: end to end (undefined if never received) and per step of HOP_ORDER (undefined where a mark is missing). */
+interface MutationSteps {
+  readonly total: number | undefined;
+  readonly steps: readonly (number | undefined)[];
+}
+
+const perMutation = (client: readonly ClientHops[], logFiles: readonly string[]): MutationSteps[] => {
   const server = serverHops(logFiles);
   return client.filter(Boolean).map((mutation) => {
     const marks = server.get(mutation.trace) ?? new Map<string, number>();
@@ -66,7 +71,7 @@ export const hopBreakdown = (client: readonly ClientHops[], logFiles: readonly s
   const steps = HOP_ORDER.slice(1).map(() => new Recorder());
   for (const mutation of mutations) mutation.steps.forEach((ms, i) => ms !== undefined && steps[i].push(ms));
   const slowest = mutations
-    .filter((m): m is { total: number; steps: (number | undefined)[] } => m.total !== undefined)
+    .filter((m): m is MutationSteps & { total: number } => m.total !== undefined)
     .sort((a, b) => b.total - a.total)
     .slice(0, SLOWEST)
     .map((m) => ({ total: m.total, steps: m.steps.map((ms) => ms ?? null) }));
