@@ -14,12 +14,21 @@ import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware, meterRequest } from './metrics/http-metrics';
 
 /**
+ * How long an idle kept-alive connection stays open. Clients and load balancers keep idle
+ * connections for up to a minute (60 s is a common default); Node's 5 s closes them first, and a
+ * request a client sends on such a connection as the server closes it fails with a reset.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/**
  * Request metrics, CORS, authentication with the rate limit, body limit, the direct GraphQL handler
  * (and its fast lane in front of Express): the same for the served app and the test harness.
  */
 export const configureHttp = (app: NestExpressApplication, config: RegistryConfig): void => {
   const metrics = app.get(ApiMetrics);
   const access = app.get(AccessService);
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Without origins CORS stays closed: no header is added, preflights get no grant.
   const applyCors = config.access.corsOrigins.length > 0 ? cors({ origin: [...config.access.corsOrigins], credentials: false }) : undefined;
   const parseJson = json({ limit: config.access.maxBodyBytes });
@@ -39,7 +48,6 @@ export const configureHttp = (app: NestExpressApplication, config: RegistryConfi
     const schemaHost = app.get(GraphQLSchemaHost);
     const handle = graphqlHttpHandler(() => schemaHost.schema, app.get(PreparedDocuments), app.get(SliceQueryCache));
     app.use('/graphql', handle);
-    const server = app.getHttpServer();
     const [express] = server.listeners('request') as RequestListener[];
     server.removeListener('request', express);
     const meter = (req: IncomingMessage, res: ServerResponse) => meterRequest(metrics, req, res);
