@@ -105,6 +105,10 @@ const PARAMETERS = {
 const R = PARAMETERS.registry;
 const L = PARAMETERS.leases;
 const F = PARAMETERS.freshness;
+/** One change at a time to one watcher: the pace of F1's phase and of the warm-up before it, on both sides. */
+const quietPace = (rate: number, count: number) => ({ rate, count, durationMs: (1000 * count) / rate + 2000, drainMs: F.drainMs });
+const QUIET = quietPace(F.quietRate, F.quietCount);
+const QUIET_WARMUP = quietPace(F.quietWarmupRate, F.quietWarmupCount);
 if (!Number.isInteger(L.heartbeatIdsPerRequest) || L.heartbeatIdsPerRequest < 1 || L.perService % L.heartbeatIdsPerRequest !== 0) {
   throw new Error(`BENCH_LEASE_IDS_PER_REQUEST must divide ${L.perService} (1, 2, 4, 5, 10, 20, 25, 50 or 100)`);
 }
@@ -289,18 +293,11 @@ const etcdBaselines = async (tmp: string, logDir: string): Promise<void> => {
   results.baselines.etcdWatch = { ...watch.result, loadgenCpuSeconds: loadgenCpuOf(watch) };
 
   if (selected.has('quiet')) {
-    await lg().run('etcdWatch', {
-      endpoint: server.endpoint, prefix: `/quiet-warmup/${runId}`, watchers: 1, connections: 1,
-      rate: F.quietWarmupRate, count: F.quietWarmupCount, durationMs: (1000 * F.quietWarmupCount) / F.quietWarmupRate + 2000, drainMs: F.drainMs,
-    });
+    const oneWatcher = { endpoint: server.endpoint, watchers: 1, connections: 1 };
+    await lg().run('etcdWatch', { ...oneWatcher, prefix: `/quiet-warmup/${runId}`, ...QUIET_WARMUP });
     // F1 is one change at a time on an idle machine, on both sides (see settleWriteback).
     const writtenBackMb = settleWriteback();
-    const quiet = await phase('etcd put->watch, 1 quiet watcher', () =>
-      lg().run('etcdWatch', {
-        endpoint: server.endpoint, prefix: `/quiet/${runId}`, watchers: 1, connections: 1,
-        rate: F.quietRate, count: F.quietCount, durationMs: (1000 * F.quietCount) / F.quietRate + 2000, drainMs: F.drainMs,
-      }),
-    );
+    const quiet = await phase('etcd put->watch, 1 quiet watcher', () => lg().run('etcdWatch', { ...oneWatcher, prefix: `/quiet/${runId}`, ...QUIET }));
     results.baselines.etcdQuiet = { ...quiet.result, loadgenCpuSeconds: loadgenCpuOf(quiet), writtenBackMb };
   }
   if (selected.has('slicefan')) {
@@ -572,18 +569,11 @@ const registryScenarios = async (deployment: RegistryDeployment, replayDeploymen
       await lg().run('registerServices', { ...target, namespace, first: 0, count: 1, concurrency: 1, wait: 'projection' });
     }
     await profileApiAs('quiet');
-    await lg().run('fanout', {
-      ...target, namespace: 'bench-quiet-warmup', services: 1, subscribers: 1, addressBlock: 15,
-      rate: F.quietWarmupRate, count: F.quietWarmupCount, durationMs: (1000 * F.quietWarmupCount) / F.quietWarmupRate + 2000,
-      drainMs: F.drainMs, readyTimeoutMs: 30_000, wait: 'projection',
-    });
+    const oneSubscriber = { ...target, services: 1, subscribers: 1, readyTimeoutMs: 30_000, wait: 'projection' as const };
+    await lg().run('fanout', { ...oneSubscriber, namespace: 'bench-quiet-warmup', addressBlock: 15, ...QUIET_WARMUP });
     const writtenBackMb = settleWriteback();
     const quiet = await phase('registry mutation->graphql-ws, 1 quiet subscriber', () =>
-      lg().run('fanout', {
-        ...target, namespace: 'bench-quiet', services: 1, subscribers: 1, addressBlock: 10,
-        rate: F.quietRate, count: F.quietCount, durationMs: (1000 * F.quietCount) / F.quietRate + 2000,
-        drainMs: F.drainMs, readyTimeoutMs: 30_000, wait: 'projection', traceHops: true,
-      }),
+      lg().run('fanout', { ...oneSubscriber, namespace: 'bench-quiet', addressBlock: 10, ...QUIET, traceHops: true }),
     );
     const { hops, ...figures } = quiet.result;
     results.registry.quiet = {

@@ -34,7 +34,7 @@ export class GraphQLHttpClient {
   }
 
   /**
-   * `retryStale`: a kept-alive socket the server closed as idle (its keepAliveTimeout, 5 s) just as
+   * `retryStale`: a kept-alive socket the server closed as idle (its keepAliveTimeout) just as
    * a request went out on it fails with ECONNRESET before the server read anything; Node's docs
    * advise sending such a request again, once.
    */
