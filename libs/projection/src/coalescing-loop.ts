@@ -1,6 +1,7 @@
 /**
  * Runs `task` at most once at a time: a kick during a run schedules exactly one more run, and an
- * idle loop runs again after `idleMs` as a fallback for missed signals.
+ * idle loop runs again after `idleMs` as a fallback for missed signals, while `polling()` holds
+ * (`arm` sets that fallback again once it holds anew).
  */
 export class CoalescingLoop {
   private timer?: NodeJS.Timeout;
@@ -12,6 +13,7 @@ export class CoalescingLoop {
     private readonly task: () => Promise<void>,
     private readonly idleMs: number,
     private readonly onError: (error: Error) => void,
+    private readonly polling: () => boolean = () => true,
   ) {}
 
   start(): void {
@@ -26,6 +28,7 @@ export class CoalescingLoop {
       return;
     }
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.running = this.task()
       .catch((error: unknown) => this.onError(error as Error))
       .finally(() => {
@@ -35,9 +38,18 @@ export class CoalescingLoop {
           this.again = false;
           this.kick();
         } else {
-          this.timer = setTimeout(() => this.kick(), this.idleMs);
+          this.arm();
         }
       });
+  }
+
+  /** Sets the fallback run `idleMs` from now, unless a run is in flight (it sets one when it ends) or one is set. */
+  arm(): void {
+    if (this.stopped || this.running || this.timer || !this.polling()) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, this.idleMs);
   }
 
   /** Resolves once the run in flight (if any) has finished. */

@@ -115,6 +115,23 @@ describe('OutcomeWaiter: a verdict is read when a commit may carry it', () => {
     await waiter.onApplicationShutdown();
   });
 
+  it('sets no timer while no mutation waits, and polls again for the next one that does', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const { waiter, stored, reads } = harness();
+    await settle();
+    expect(jest.getTimerCount()).toBe(0);
+
+    const verdict = waiter.waitFor('c11', waiter.commitsHeard);
+    expect(jest.getTimerCount()).toBe(1);
+    stored.set('c11', { status: 'APPLIED', resourceVersion: '5' });
+    await jest.advanceTimersByTimeAsync(120);
+    await expect(verdict).resolves.toEqual({ status: 'APPLIED', resourceVersion: '5' });
+    expect(reads).toEqual([['c11']]);
+    await settle();
+    expect(jest.getTimerCount()).toBe(0);
+    await waiter.onApplicationShutdown();
+  });
+
   it("settles from a notice's verdicts without a read, and reads nothing for a waiter the notice does not name", async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     const { waiter, reads, commit } = harness();

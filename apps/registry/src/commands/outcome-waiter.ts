@@ -39,7 +39,8 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
   private commits = 0;
   /** The verdicts of the last REMEMBERED_COMMITS commits by commit number; undefined: the notice had none. */
   private readonly heard = new Map<number, ReadonlyMap<string, CommandVerdict> | undefined>();
-  private readonly loop = new CoalescingLoop(() => this.check(), FALLBACK_POLL_MS, () => undefined);
+  /** Polls for missed notices only while a mutation waits: an idle API wakes for nothing. */
+  private readonly loop = new CoalescingLoop(() => this.check(), FALLBACK_POLL_MS, () => undefined, () => this.waiters.size > 0);
   private unsubscribeSignal?: () => void;
 
   constructor(
@@ -82,6 +83,7 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
     const readAt = heard === undefined ? 0 : now + FALLBACK_POLL_MS;
     const verdict = new Promise<CommandVerdict>((resolve) => this.waiters.add({ commandId, resolve, deadline, readAt }));
     if (heard === undefined) this.loop.kick();
+    else this.loop.arm();
     return verdict;
   }
 
