@@ -46,10 +46,7 @@ export class CoalescingLoop {
   /** Sets the fallback run `idleMs` from now, unless a run is in flight (it sets one when it ends) or one is set. */
   arm(): void {
     if (this.stopped || this.running || this.timer || !this.polling()) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.kick();
-    }, this.idleMs);
+    this.timer = setTimeout(() => this.kick(), this.idleMs);
   }
 
   /** Resolves once the run in flight (if any) has finished. */

@@ -15,7 +15,6 @@ interface KafkaRequestQueue {
   push(request: PushedRequest): void;
   fulfillRequest(response: { correlationId: number; payload: Buffer; size: number }): void;
   maybeThrottle(milliseconds: number): void;
-  destroy(): void;
 }
 const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options: object) => KafkaRequestQueue;
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -70,6 +69,5 @@ describe('kafkajs request queue (patched)', () => {
     expect(sent).toEqual([1]);
     queue.fulfillRequest(response(1));
     expect(jest.getTimerCount()).toBe(0);
-    queue.destroy();
   });
 });
